@@ -1,0 +1,30 @@
+"""Run every notebook's tests the way `nbdev-test` does (nbdev's own `test_nb`), two at a time,
+and end with one readable line: `N passed, N failed` (counting notebooks). Extra flags: `--flags slow`."""
+import argparse, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from nbdev.config import get_config
+from nbdev.test import test_nb
+
+def _one(fn, flags):
+    cfg = get_config()
+    skip = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else list(cfg.tst_flags)
+    t = time.time()
+    ok, _ = test_nb(fn, skip_flags=skip, force_flags=flags, basepath=str(cfg.config_path), cell_timeout=cfg.cell_timeout)
+    return fn.name, ok, time.time() - t
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('notebooks', nargs='*', help='notebooks to test (default: all in nbs/)')
+    ap.add_argument('--flags', default='', help='space-separated test flags to run that are skipped by default')
+    ap.add_argument('--workers', type=int, default=min(2, os.cpu_count() or 1))
+    a = ap.parse_args()
+    cfg = get_config()
+    files = [Path(f).absolute() for f in a.notebooks] or sorted(p.absolute() for p in cfg.nbs_path.glob('*.ipynb'))
+    os.chdir(cfg.nbs_path)
+    with ProcessPoolExecutor(a.workers) as ex:
+        res = list(ex.map(_one, files, [a.flags.split()] * len(files)))
+    for name, ok, dt in res: print(f"{'PASS' if ok else 'FAIL'}  {name:28s} {dt:6.1f}s")
+    failed = [n for n, ok, _ in res if not ok]
+    print(f"{len(res) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)

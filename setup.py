@@ -1,0 +1,4 @@
+"A setuptools shim: all metadata lives in pyproject.toml (so `python setup.py --version` and old tools keep working)."
+from setuptools import setup
+
+setup()
