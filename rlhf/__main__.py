@@ -1,0 +1,16 @@
+
+
+# %% ../nbs/08_cli.ipynb #11539a69
+import sys
+from rlhf.cli import main
+if __name__ == '__main__': sys.exit(main())
+
+# %% ../nbs/08_cli.ipynb #11539a69
+import sys
+from rlhf.cli import main
+if __name__ == '__main__': sys.exit(main())
+
+# %% ../nbs/08_cli.ipynb #11539a69
+import sys
+from rlhf.cli import main
+if __name__ == '__main__': sys.exit(main())
