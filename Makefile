@@ -43,7 +43,7 @@ test: check-clean nbtest chain
 run: install
 	$(BIN)/rlhf run --output-dir $(OUTPUT_DIR)
 
-docs: install
+docs: export
 	$(PY) -m rlhf.docs
 
 readme: install

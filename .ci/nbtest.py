@@ -1,17 +1,12 @@
 """Run every notebook's tests the way `nbdev-test` does (nbdev's own `test_nb`), two at a time,
 and end with one readable line: `N passed, N failed` (counting notebooks). Extra flags: `--flags slow`."""
-import argparse, os, sys, time
+import argparse, os, sys
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from nbdev.config import get_config
 from nbdev.test import test_nb
 
-def _one(fn, flags):
-    cfg = get_config()
-    skip = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else list(cfg.tst_flags)
-    t = time.time()
-    ok, _ = test_nb(fn, skip_flags=skip, force_flags=flags, basepath=str(cfg.config_path), cell_timeout=cfg.cell_timeout)
-    return fn.name, ok, time.time() - t
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__)
@@ -21,10 +16,12 @@ if __name__ == '__main__':
     a = ap.parse_args()
     cfg = get_config()
     files = [Path(f).absolute() for f in a.notebooks] or sorted(p.absolute() for p in cfg.nbs_path.glob('*.ipynb'))
+    skip = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else list(cfg.tst_flags)
+    # nbdev's own test_nb, referenced by module (a notebook run in a worker replaces that worker's __main__)
+    run = partial(test_nb, skip_flags=skip, force_flags=a.flags.split(), basepath=str(cfg.config_path), cell_timeout=cfg.cell_timeout)
     os.chdir(cfg.nbs_path)
-    with ProcessPoolExecutor(a.workers) as ex:
-        res = list(ex.map(_one, files, [a.flags.split()] * len(files)))
-    for name, ok, dt in res: print(f"{'PASS' if ok else 'FAIL'}  {name:28s} {dt:6.1f}s")
-    failed = [n for n, ok, _ in res if not ok]
+    with ProcessPoolExecutor(a.workers) as ex: res = list(ex.map(run, files))
+    for fn, (ok, dt) in zip(files, res): print(f"{'PASS' if ok else 'FAIL'}  {fn.name:28s} {dt:6.1f}s")
+    failed = [fn.name for fn, (ok, _) in zip(files, res) if not ok]
     print(f"{len(res) - len(failed)} passed, {len(failed)} failed")
     sys.exit(1 if failed else 0)
