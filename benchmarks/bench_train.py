@@ -15,11 +15,13 @@ a warm-up and is not timed. Checkpoint saves are suppressed in every configurati
 
 Tokens/s counts real (non-padding) tokens of the timed batches: attention-mask sums (the whole row when padding-free),
 chosen and rejected rows for the pair stages, the main rows only for KTO (its mismatched KL rows and every reference pass
-are work, not tokens). Time is counted in core seconds: the process's CPU time divided by torch's thread count, which is the
-wall time when the run has its cores to itself and does not charge a run for the time it waited while other work held the
-cores (on a shared machine under `nice`, wall-clock rates swing by 10x or more); wall-clock rates and the CPU share are
-printed beside them. A configuration that precomputes reference log-probs before training pays for them: the precompute's
-time times the timed tokens' share of the precomputed tokens is added to its training time.
+are work, not tokens). Time is counted in core seconds: the process's CPU time divided by torch's thread count. That is the
+wall time when the run has its cores to itself, and it does not charge a run for the time it waited while other work held
+the cores (under `nice` on a busy machine, wall-clock rates swing by 10x or more). It still inflates under heavy contention
+(spin-waiting threads, shared caches: about 3x here with the load at 5), so trust a table whose `cpu` column (core seconds
+over wall seconds) is near 100%; wall-clock rates are printed beside. A configuration that precomputes reference log-probs
+before training pays for them: the precompute's time times the timed tokens' share of the precomputed tokens is added to
+its training time.
 
 The peak is the best of a few fp32 and bf16 `torch.matmul`s of 2048x2048, timed the same way at the start and at the end.
 Achieved FLOP/s is 6·N·tokens/s, N the parameters that multiply activations (an untied input embedding is a lookup and does
@@ -28,6 +30,8 @@ forward of every block and the backward of the trainable ones. Neither counts re
 given as a fraction of the peak of the configuration's precision.
 
     python benchmarks/bench_train.py [--stages sft,reward,dpo,kto] [--steps N] [--json out.json]
+
+With the default 8 timed steps the whole run takes about 11 minutes on a quiet 2-core machine.
 """
 from __future__ import annotations
 import argparse, gc, json, sys, tempfile, time
@@ -40,8 +44,8 @@ from trl import DPOConfig, DPOTrainer, KTOConfig, KTOTrainer, RewardConfig, Rewa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from rlhf.data import (load_feedback, load_instructions, load_preference_data, split_records, to_preference_dataset, to_sft_dataset,
-                       to_unpaired_dataset)
+from rlhf.data import (load_feedback, load_instructions, load_preference_data, split_records, to_preference_dataset,
+                       to_sft_dataset, to_unpaired_dataset)
 from rlhf.dpo import (DPOSettings, NanGuard, completion_ids, dpo_config, length_grouped_order, prepare_policy, quiet_trl,
                       rows_consumed)
 from rlhf.kto import KTOSettings, as_feedback, check_kto_batches, kto_config, kto_order
@@ -131,7 +135,7 @@ def load_data() -> dict:
 
 
 def trl_config(cls, out: str, steps: int, fp32: bool):
-    "TRL's default config `cls`, with only what a run needs (and fp32 forced if asked); on a CPU its default bf16 needs `use_cpu`."
+    "TRL's default config `cls` with only what a run needs (and fp32 if asked); on a CPU, its default bf16 needs `use_cpu`."
     return cls(output_dir=out, max_steps=steps, report_to='none', use_cpu=device_policy().device == 'cpu',
                **(dict(bf16=False, fp16=False) if fp32 else {}))
 
@@ -148,8 +152,9 @@ def build_reward(config: str, data: dict, steps: int, out: str):
     "Reward model: our `reward_trainer`, or TRL's `RewardTrainer` on a fresh score head and the same pairs."
     if config == 'ours': return reward_trainer(RewardSettings(max_steps=steps), MODEL, data['prefs'], out)[0]
     tok = load_tokenizer(MODEL)
-    return RewardTrainer(model=load_model(MODEL, head='score'), args=trl_config(RewardConfig, out, steps, config == 'trl-fp32'),
-                         train_dataset=to_preference_dataset(data['prefs'], tok), processing_class=tok)
+    args = trl_config(RewardConfig, out, steps, config == 'trl-fp32')
+    ds = to_preference_dataset(data['prefs'], tok)
+    return RewardTrainer(model=load_model(MODEL, head='score'), args=args, train_dataset=ds, processing_class=tok)
 
 
 def policy_for(config: str, s):
@@ -159,7 +164,8 @@ def policy_for(config: str, s):
 
 def dpo_rows(prefs: list[dict], s: DPOSettings, tok) -> list[dict]:
     "The pairs `train_dpo` trains on with settings `s`, in its length-grouped order."
-    lengths = [max(sum(map(len, completion_ids(tok, r['prompt'], r[k], s.system))) for k in ('chosen', 'rejected')) for r in prefs]
+    lengths = [max(sum(map(len, completion_ids(tok, r['prompt'], r[k], s.system))) for k in ('chosen', 'rejected'))
+               for r in prefs]
     return [prefs[i] for i in length_grouped_order(lengths, s.batch_size, s.seed)][:rows_consumed(len(prefs), s)]
 
 def build_dpo(config: str, data: dict, steps: int, out: str):
@@ -168,11 +174,13 @@ def build_dpo(config: str, data: dict, steps: int, out: str):
     tok, policy = policy_for(config, s)
     ds = to_preference_dataset(dpo_rows(data['prefs'], s, tok), tok, s.system)
     if config != 'ours':
-        return DPOTrainer(policy, args=trl_config(DPOConfig, out, steps, config == 'trl-fp32'), processing_class=tok, train_dataset=ds)
+        args = trl_config(DPOConfig, out, steps, config == 'trl-fp32')
+        return DPOTrainer(policy, args=args, processing_class=tok, train_dataset=ds)
     cfg = dpo_config(s, out)
     cfg.train_sampling_strategy = 'sequential'
     with quiet_trl(DPOTrainer.__module__):
-        return DPOTrainer(policy, args=cfg, processing_class=tok, train_dataset=ds, peft_config=lora_config(s), callbacks=[NanGuard()])
+        return DPOTrainer(policy, args=cfg, processing_class=tok, train_dataset=ds, peft_config=lora_config(s),
+                          callbacks=[NanGuard()])
 
 
 def kto_rows(feedback: list[dict], s: KTOSettings) -> list[dict]:
@@ -189,11 +197,13 @@ def build_kto(config: str, data: dict, steps: int, out: str):
     tok, policy = policy_for(config, s)
     ds = to_unpaired_dataset(rows, tok, s.system)
     if config != 'ours':
-        return KTOTrainer(policy, args=trl_config(KTOConfig, out, steps, config == 'trl-fp32'), processing_class=tok, train_dataset=ds)
+        args = trl_config(KTOConfig, out, steps, config == 'trl-fp32')
+        return KTOTrainer(policy, args=args, processing_class=tok, train_dataset=ds)
     n_d = sum(r['label'] for r in rows)
     cfg = kto_config(s, out, n_d, len(rows) - n_d, n_rows=len(rows))
     with quiet_trl(KTOTrainer.__module__):
-        return KTOTrainer(policy, args=cfg, processing_class=tok, train_dataset=ds, peft_config=lora_config(s), callbacks=[NanGuard()])
+        return KTOTrainer(policy, args=cfg, processing_class=tok, train_dataset=ds, peft_config=lora_config(s),
+                          callbacks=[NanGuard()])
 
 
 BUILDERS = {'sft': build_sft, 'reward': build_reward, 'dpo': build_dpo, 'kto': build_kto}
@@ -209,33 +219,39 @@ def matmul_params(model) -> tuple[int, int]:
 def setup_notes(trainer) -> str:
     "The settings that decide a configuration's cost, in a few words."
     a = trainer.args
-    ref = 'precomputed ref' if getattr(a, 'precompute_ref_log_probs', False) else 'ref model per step' if getattr(trainer, 'ref_model', None) else ''
-    pack = 'packed' if getattr(a, 'packing', False) else ''
-    bits = [f'bs {a.per_device_train_batch_size}', f'len {a.max_length}', pack, 'grad-ckpt' if a.gradient_checkpointing else '', ref]
+    ref = ('precomputed ref' if getattr(a, 'precompute_ref_log_probs', False) else
+           'ref model per step' if getattr(trainer, 'ref_model', None) else '')
+    bits = [f'bs {a.per_device_train_batch_size}', f'len {a.max_length}', 'packed' if getattr(a, 'packing', False) else '',
+            'grad-ckpt' if a.gradient_checkpointing else '', ref]
     return ', '.join(b for b in bits if b)
 
 
-def run_config(stage: str, config: str, data: dict, steps: int) -> dict:
-    "Build one trainer, train 1 + `steps` steps, and return its throughput numbers."
+def train(stage: str, config: str, data: dict, steps: int) -> tuple:
+    "Build one trainer and train it 1 + `steps` steps: the trainer, its `Meter` and the (wall, CPU) seconds of its precompute."
     spent = []
     with tempfile.TemporaryDirectory() as out, timing(DPOTrainer, '_precompute_ref_logps', spent), \
             timing(KTOTrainer, '_precompute_ref_logps', spent), redirect_stdout(sys.stderr):
         trainer = BUILDERS[stage](config, data, steps + 1, out)
         meter = Meter(trainer)
         trainer.train()
-    n, n_train = matmul_params(trainer.model)
+    return trainer, meter, spent
+
+
+def run_config(stage: str, config: str, data: dict, steps: int) -> dict:
+    "Train one configuration and return its numbers."
+    trainer, meter, spent = train(stage, config, data, steps)
     timed = meter.timed()
     tokens, wall, cpu = (sum(x[i] for x in timed) for i in range(3))
-    share = tokens / sum(meter.tokens.values())  # the timed rows' share of the rows trained on, which are the rows precomputed
+    share = tokens / sum(meter.tokens.values())  # the precomputed rows are the rows trained on, the warm-up step's too
     ref_wall, ref_cpu = (share * sum(x[i] for x in spent) for i in range(2))
-    res = dict(stage=stage, config=config, precision={'no': 'fp32'}.get(trainer.accelerator.mixed_precision, trainer.accelerator.mixed_precision),
-               setup=setup_notes(trainer), steps=len(timed), tokens=tokens, step_tokens=[x[0] for x in timed], wall_s=wall, cpu_s=cpu,
-               ref_wall_s=ref_wall, ref_cpu_s=ref_cpu, ref_total_wall_s=sum(x[0] for x in spent), threads=torch.get_num_threads(),
-               params=n, trainable=n_train)
-    res['tokens_per_s'] = tokens / core_seconds(cpu + ref_cpu)
-    res['train_tokens_per_s'] = tokens / core_seconds(cpu)
-    res['wall_tokens_per_s'] = tokens / (wall + ref_wall)
-    res['cpu_share'] = core_seconds(cpu + ref_cpu) / (wall + ref_wall)
+    n, n_train = matmul_params(trainer.model)
+    mixed = trainer.accelerator.mixed_precision
+    res = dict(stage=stage, config=config, precision='fp32' if mixed == 'no' else mixed, setup=setup_notes(trainer),
+               steps=len(timed), tokens=tokens, step_tokens=[x[0] for x in timed], wall_s=wall, cpu_s=cpu, ref_wall_s=ref_wall,
+               ref_cpu_s=ref_cpu, ref_total_wall_s=sum(x[0] for x in spent), threads=torch.get_num_threads(), params=n,
+               trainable=n_train, tokens_per_s=tokens / core_seconds(cpu + ref_cpu),
+               train_tokens_per_s=tokens / core_seconds(cpu), wall_tokens_per_s=tokens / (wall + ref_wall),
+               cpu_share=core_seconds(cpu + ref_cpu) / (wall + ref_wall))
     del trainer
     gc.collect()
     return res
@@ -262,33 +278,36 @@ def print_table(rows: list[dict]):
     "One stage's table."
     r0 = rows[0]
     print(f"\n== {r0['stage']}: {r0['steps']} timed steps after 1 warm-up; N = {r0['params'] / 1e6:.1f}M matmul parameters")
-    print(f"{'config':12s} {'prec':5s} {'tok/s':>6s} {'w/o ref':>7s} {'wall':>6s} {'cpu':>4s} {'ref s':>5s} {'vs TRL default':>15s} "
-          f"{'vs TRL fp32':>15s} {'6N/peak':>7s} {'2N+4Nt/peak':>11s}  setup")
+    print(f"{'config':12s} {'prec':5s} {'tok/s':>6s} {'w/o ref':>7s} {'wall':>6s} {'cpu':>4s} {'ref s':>5s} "
+          f"{'vs TRL default':>15s} {'vs TRL fp32':>15s} {'6N/peak':>7s} {'2N+4Nt/peak':>11s}  setup")
     for r in rows:
         frozen = f"{r['mfu_2n4t']:11.1%}" if r['trainable'] < r['params'] else f"{'(= 6N)':>11s}"
-        print(f"{r['config']:12s} {r['precision']:5s} {r['tokens_per_s']:6.1f} {r['train_tokens_per_s']:7.1f} {r['wall_tokens_per_s']:6.1f} "
-              f"{r['cpu_share']:4.0%} {core_seconds(r['ref_cpu_s']):5.1f} {ratio(r, 'trl-default'):>15s} {ratio(r, 'trl-fp32'):>15s} "
-              f"{r['mfu_6n']:7.1%} {frozen}  {r['setup']}, {r['trainable'] / r['params']:.0%} trainable, {r['tokens']} tokens")
+        print(f"{r['config']:12s} {r['precision']:5s} {r['tokens_per_s']:6.1f} {r['train_tokens_per_s']:7.1f} "
+              f"{r['wall_tokens_per_s']:6.1f} {r['cpu_share']:4.0%} {core_seconds(r['ref_cpu_s']):5.1f} "
+              f"{ratio(r, 'trl-default'):>15s} {ratio(r, 'trl-fp32'):>15s} {r['mfu_6n']:7.1%} {frozen}  "
+              f"{r['setup']}, {r['trainable'] / r['params']:.0%} trainable, {r['tokens']} tokens")
     if r0['stage'] in ('dpo', 'kto'):
         ours = next(r for r in rows if r['config'] == 'ours')
         ok = ours['tokens_per_s_vs_trl-default'] >= 1.5 and ours['tokens_per_s_vs_trl-fp32'] >= 1.0
         print(f"target ours >= 1.5x TRL default and >= 1.0x TRL fp32: {'met' if ok else 'NOT met'}")
 
 
-LEGEND = """tok/s: real tokens per core second (CPU time / threads), the reference precompute's share included; w/o ref: without it;
-wall: per wall-clock second; cpu: core seconds / wall seconds (below 100%: the run waited for cores other work held).
-vs: ratios of tok/s (of wall tok/s); 6N/peak: 6·N·tok/s, full-fine-tuning model FLOPs; 2N+4Nt/peak: forward of every block and
-backward of the trainable ones (Nt); both against the matmul peak of the configuration's precision."""
+LEGEND = """tok/s: real tokens per core second (CPU time / threads), the reference precompute's share included; w/o ref: without
+it; wall: per wall-clock second; cpu: core seconds / wall seconds (below 100%: the run waited for cores other work held);
+ref s: core seconds of the precompute charged to the timed steps. vs: ratios of tok/s (of wall tok/s). 6N/peak: 6·N·tok/s,
+full-fine-tuning model FLOPs; 2N+4Nt/peak: forward of every block and backward of the trainable ones (Nt); both against the
+matmul peak of the configuration's precision."""
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--stages', default=','.join(STAGES), help='comma-separated subset of ' + ','.join(STAGES))
-    ap.add_argument('--steps', type=int, default=4, help='timed optimizer steps per configuration (after 1 warm-up step)')
+    ap.add_argument('--steps', type=int, default=8, help='timed optimizer steps per configuration (after 1 warm-up step)')
     ap.add_argument('--json', metavar='PATH', help='also write every number to this JSON file')
     a = ap.parse_args()
     stages = [s.strip() for s in a.stages.split(',') if s.strip()]
-    if bad := [s for s in stages if s not in STAGES]: ap.error(f"unknown stage(s) {', '.join(bad)}: choose from {', '.join(STAGES)}")
+    if bad := [s for s in stages if s not in STAGES]:
+        ap.error(f"unknown stage(s) {', '.join(bad)}: choose from {', '.join(STAGES)}")
     t0 = time.time()
     pol = device_policy()
     threads = set_threads(pol)
