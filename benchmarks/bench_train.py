@@ -47,12 +47,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from rlhf.data import (load_feedback, load_instructions, load_preference_data, split_records, to_preference_dataset,
                        to_sft_dataset, to_unpaired_dataset)
-from rlhf.dpo import DPOSettings, NanGuard, completion_ids, dpo_config, prepare_policy, quiet_trl, rows_consumed
-from rlhf.kto import KTOSettings, as_feedback, check_kto_batches, kto_config, kto_order
+from rlhf.dpo import DPOSettings, NanGuard, dpo_config, dpo_rows, prepare_policy, quiet_trl
+from rlhf.kto import KTOSettings, as_feedback, kto_config, kto_rows
 from rlhf.models import device_policy, load_model, load_tokenizer, set_threads
 from rlhf.reward import RewardSettings, reward_trainer
 from rlhf.sft import SFTSettings, sft_trainer
-from rlhf.training import compact_logprobs, length_grouped_order, lora_config
+from rlhf.training import compact_logprobs, lora_config
 DATA = ROOT/'example_inputs'/'rlhf'
 MODEL = 'smollm2-135m'
 STAGES = ('sft', 'reward', 'dpo', 'kto')
@@ -162,12 +162,6 @@ def policy_for(config: str, s):
     return prepare_policy(MODEL, s) if config == 'ours' else (load_tokenizer(MODEL), load_model(MODEL))
 
 
-def dpo_rows(prefs: list[dict], s: DPOSettings, tok) -> list[dict]:
-    "The pairs `train_dpo` trains on with settings `s`, in its length-grouped order."
-    lengths = [max(sum(map(len, completion_ids(tok, r['prompt'], r[k], s.system))) for k in ('chosen', 'rejected'))
-               for r in prefs]
-    return [prefs[i] for i in length_grouped_order(lengths, s.batch_size, s.seed)][:rows_consumed(len(prefs), s)]
-
 def build_dpo(config: str, data: dict, steps: int, out: str):
     "DPO: the trainer `train_dpo` builds, or TRL's `DPOTrainer` (its own reference model) on the same pairs."
     s = DPOSettings(max_steps=steps)
@@ -183,17 +177,10 @@ def build_dpo(config: str, data: dict, steps: int, out: str):
                           callbacks=[NanGuard()])
 
 
-def kto_rows(feedback: list[dict], s: KTOSettings) -> list[dict]:
-    "The feedback rows `train_kto` trains on with settings `s`, in its interleaved order."
-    rows = kto_order(as_feedback(feedback), s.seed)
-    rows = rows[:rows_consumed(len(rows), s)]
-    check_kto_batches([r['label'] for r in rows], s.batch_size)
-    return rows
-
 def build_kto(config: str, data: dict, steps: int, out: str):
     "KTO: the trainer `train_kto` builds, or TRL's `KTOTrainer` (its own reference model) on the same rows."
     s = KTOSettings(max_steps=steps)
-    rows = kto_rows(data['feedback'], s)
+    rows = kto_rows(as_feedback(data['feedback']), s)
     tok, policy = policy_for(config, s)
     ds = to_unpaired_dataset(rows, tok, s.system)
     if config != 'ours':
