@@ -6,7 +6,7 @@ Docs: https://rlhf-dev.github.io/rlhf/dpo.html.md"""
 
 # %% ../nbs/04_dpo.ipynb #aadb16f5
 from __future__ import annotations
-import logging, math
+import itertools, logging, math
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,16 +222,18 @@ def train_dpo(settings: DPOSettings, model: str, preferences, output_dir: str | 
     return fit(trainer, 'dpo', output_dir, s, tok, key, info)
 
 # %% ../nbs/04_dpo.ipynb #50b2936e
-def build_preferences(samples: list[dict], scores: list[float], min_gap: float = 0.1) -> list[dict]:
-    "Per prompt, its best against its worst non-empty sample by score (pairs closer than `min_gap`, or equal, dropped), with both scores."
+def build_preferences(samples: list[dict], scores: list[float], min_gap: float = 0.1, all_pairs: bool = False) -> list[dict]:
+    """Per prompt, its best against its worst non-empty sample by score, or with `all_pairs` every two of its samples (InstructGPT's
+    K-choose-2 comparisons); pairs closer than `min_gap`, or with equal texts, dropped. Each pair keeps both scores."""
     by_prompt = {}
     for r, g in zip(samples, scores):
         if r['response'].strip(): by_prompt.setdefault(r['prompt'], []).append((g, r['response']))
     out = []
     for p, rs in by_prompt.items():
-        (gb, best), (gw, worst) = max(rs, key=lambda t: t[0]), min(rs, key=lambda t: t[0])
-        if gb - gw >= min_gap and best.strip() != worst.strip():
-            out.append({'prompt': p, 'chosen': best, 'rejected': worst, 'score_chosen': gb, 'score_rejected': gw})
+        best_worst = [(max(rs, key=lambda t: t[0]), min(rs, key=lambda t: t[0]))]
+        for (gb, best), (gw, worst) in itertools.combinations(sorted(rs, key=lambda t: -t[0]), 2) if all_pairs else best_worst:
+            if gb - gw >= min_gap and best.strip() != worst.strip():
+                out.append({'prompt': p, 'chosen': best, 'rejected': worst, 'score_chosen': gb, 'score_rejected': gw})
     return out
 
 def policy_pairs(policy, tokenizer, reward_model, prompts: list[str], k: int = 2, min_gap: float = 0.5, max_new_tokens: int = 64,

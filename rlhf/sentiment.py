@@ -72,7 +72,8 @@ class SentimentSettings:
     eval_samples: int = 2  # completions per held-out opening at each evaluation
     max_new_tokens: int = 24  # completion length limit, in tokens
     gen_batch_size: int = 32  # sequences per generation or scoring batch
-    min_gap: float = 0.1  # a pair needs best and worst gold rewards at least this far apart
+    min_gap: float = 0.1  # a pair needs its two gold rewards at least this far apart
+    reward_all_pairs: bool = True  # the reward model trains on every two samples of a prompt (InstructGPT's K-choose-2), DPO on best vs worst
     kto_threshold: float = 0.05  # KTO label: desirable iff the gold reward is >= this (VADER's 'positive' cut)
     kl_budget: float = 6.0  # the results table's KL budget, in nats per completion
     ppo_kl_targets: list = field(default_factory=lambda: [1.0, 2.0, 4.0])  # PPO runs: adaptive-KL targets (nats per completion)
@@ -82,11 +83,11 @@ class SentimentSettings:
     seed: int = 0  # split, sampling and training seed
     keep_models: bool = False  # keep each run's trained model (135M parameters each) after its evaluation
     reward: RewardSettings = field(default_factory=lambda: RewardSettings(
-        learning_rate=1e-4, epochs=2, train_layers=4, max_length=128, normalize_samples=64, normalize_temperature=1.0, save_steps=0))
+        learning_rate=5e-4, epochs=2, train_layers=4, max_length=128, normalize_samples=64, normalize_temperature=1.0, save_steps=0))
     ppo: PPOSettings = field(default_factory=lambda: PPOSettings(
         max_steps=40, batch_size=8, learning_rate=5e-5, train_layers=4, temperature=1.0, missing_eos_penalty=0.0, adaptive_kl=True,
         kl_coef=0.1, kl_horizon=40, save_steps=0))  # a short horizon: β moves up to ±4% per iteration, so the targets differ within 40 iterations
-    dpo: DPOSettings = field(default_factory=lambda: DPOSettings(epochs=2, learning_rate=2e-4, train_layers=4, save_steps=0))
+    dpo: DPOSettings = field(default_factory=lambda: DPOSettings(epochs=3, learning_rate=2e-4, train_layers=4, save_steps=0))
     kto: KTOSettings = field(default_factory=lambda: KTOSettings(epochs=0.5, learning_rate=2e-4, train_layers=4, save_steps=0))
 
 def sampling_settings(s: SentimentSettings) -> PPOSettings:
@@ -230,15 +231,17 @@ def run_benchmark(s: SentimentSettings, openings, output_dir: str | Path, gold_f
         data = dict(samples=[r | {'gold': g} for r, g in zip(samples, gold)], preferences=build_preferences(samples, gold, s.min_gap),
                     feedback=build_feedback(samples, gold, s.kto_threshold), sampling_s=round(time.time() - t, 1),
                     sampling_cpu_s=round(time.process_time() - c, 1),
+                    reward_pairs=build_preferences(samples, gold, s.min_gap, all_pairs=True) if s.reward_all_pairs else None,
                     eval_preferences=build_preferences(ex, [r['gold'] for r in ex], s.min_gap) if s.eval_samples > 1 else [])
         save_json(data_path, data)
     prefs, fb = data['preferences'], data['feedback']
-    log(f"{len(prefs)} pairs, {len(fb)} feedback rows ({sum(r['label'] for r in fb)} desirable)")
+    rm_pairs = data.get('reward_pairs') or prefs
+    log(f"{len(prefs)} pairs for DPO, {len(rm_pairs)} for the reward model, {len(fb)} feedback rows ({sum(r['label'] for r in fb)} desirable)")
 
     rm_dir = out/'reward'
     rs = replace(s.reward, normalize_max_new_tokens=s.max_new_tokens, normalize_temperature=1.0, seed=s.seed)  # normalised on π's own samples
     c, cpu_file = time.process_time(), rm_dir/'cpu_s.json'
-    rm_res = train_reward_model(rs, s.model, prefs, rm_dir, data['eval_preferences'] or None)
+    rm_res = train_reward_model(rs, s.model, rm_pairs, rm_dir, data['eval_preferences'] or None)
     if not rm_res.get('skipped'): save_json(cpu_file, round(time.process_time() - c, 1))
     rm_cpu = json.loads(cpu_file.read_text())
     rm = RewardModel.load(rm_res['path'])
@@ -270,7 +273,7 @@ def run_benchmark(s: SentimentSettings, openings, output_dir: str | Path, gold_f
                 return dict(algorithm=algo, param=dict(beta=b), curve=curve, steps=res['steps'])
             runs[name] = _cached_run(out, name, go, log)
     rm_info = {k: rm_res.get('eval', {}).get(k) for k in ('accuracy', 'ranking_accuracy', 'n')} | {'wall_s': rm_res.get('wall_s'), 'cpu_s': rm_cpu}
-    return dict(settings=settings_dict(s), start=start['curve'][0], data=dict(n_pairs=len(prefs), n_feedback=len(fb),
+    return dict(settings=settings_dict(s), start=start['curve'][0], data=dict(n_pairs=len(prefs), n_reward_pairs=len(rm_pairs), n_feedback=len(fb),
                 n_desirable=sum(r['label'] for r in fb), sampling_s=data['sampling_s'], sampling_cpu_s=data['sampling_cpu_s'], n_train_prompts=len(train_p), n_eval_prompts=len(eval_p),
                 mean_gold_samples=float(np.mean([r['gold'] for r in data['samples']]))), reward=rm_info, runs=runs,
                 start_wall_s=start['wall_s'], start_cpu_s=start['cpu_s'], wall_s=round(time.time() - t0, 1), cpu_s=round(time.process_time() - c0, 1))
@@ -410,8 +413,8 @@ def summary_markdown(res: dict, wall: dict | None = None) -> str:
     tol = float(np.median([(p['gold_high'] - p['gold_low']) / 2 for a in ALGORITHMS for p in pts[a]]))  # typical interval half-width
     lines = [f"# Controlled sentiment generation: results ({wall.get('size', '') if wall else ''})".replace(' ()', ''), '',
              f"Policy and reference: `{s['model']}`. {res['data']['n_train_prompts']} training openings × {s['k']} samples "
-             f"(mean gold {res['data']['mean_gold_samples']:.3f}) gave {res['data']['n_pairs']} best-vs-worst pairs (gap >= {s['min_gap']}) for the "
-             f"reward model and DPO, and {res['data']['n_feedback']} KTO rows ({res['data']['n_desirable']} desirable: VADER compound >= "
+             f"(mean gold {res['data']['mean_gold_samples']:.3f}) gave {res['data']['n_pairs']} best-vs-worst pairs (gap >= {s['min_gap']}) for DPO, "
+             f"{res['data'].get('n_reward_pairs', res['data']['n_pairs'])} pairs for the reward model ({'every two samples of an opening' if s.get('reward_all_pairs') else 'the same'}), and {res['data']['n_feedback']} KTO rows ({res['data']['n_desirable']} desirable: VADER compound >= "
              f"{s['kto_threshold']}). Evaluation: {res['data']['n_eval_prompts']} held-out openings × {s['eval_samples']} samples at temperature 1, "
              f"{s['max_new_tokens']} new tokens at most, every {s['eval_every']} steps. Gold reward: VADER compound of the completion. "
              f"KL: {KL_ESTIMATOR}.", '',
