@@ -576,7 +576,7 @@ def compare_models(models: dict,  # label -> model name, path or (model, tokeniz
 @dataclass
 class EvalSettings:
     "Settings of the evaluation stage."
-    max_prompts: int = 60  # held-out prompts every model answers (all of them when there are fewer)
+    max_prompts: int = 100  # held-out prompts every model answers (all of them when there are fewer)
     max_new_tokens: int = 64  # answer length cap, in tokens
     temperature: float = 0.0  # decoding temperature (0: greedy, the answer a user sees, plus one sampled answer per prompt for the KL estimate; 1: the policy's own distribution)
     top_p: float = 1.0  # nucleus mass when sampling

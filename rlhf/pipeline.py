@@ -179,10 +179,11 @@ def _policy_pairs(S: dict, out: Path, sft: str, for_stage: str) -> list[dict]:
     f = out/'data'/f"policy_pairs-{k}-{S['pipeline'].seed}-{model_id(sft)}-{model_id(rm)}.json"
     if f.exists(): return json.loads(f.read_text())
     from rlhf.dpo import policy_pairs
-    from rlhf.models import load_model, load_tokenizer
+    from rlhf.models import device_policy, load_model, load_tokenizer
     from rlhf.reward import RewardModel
     t = time.time()
-    pairs = policy_pairs(load_model(sft), load_tokenizer(sft), RewardModel.load(rm), load_prompts(out/'data'/'prompts_train.json')[:k],
+    policy = load_model(sft, dtype=device_policy().dtype)  # it only samples: the device's inference dtype, as in the eval stage
+    pairs = policy_pairs(policy, load_tokenizer(sft), RewardModel.load(rm), load_prompts(out/'data'/'prompts_train.json')[:k],
                          seed=S['pipeline'].seed)
     save_json(f, pairs)
     print(f'policy pairs: {len(pairs)} from {k} prompts in {time.time() - t:.0f}s -> {f}')
