@@ -825,7 +825,7 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
 # %% ../nbs/06_eval.ipynb #e788d132
 def run_eval(settings: EvalSettings | None, output_dir: str | Path, pipeline=None) -> dict:
     "The pipeline's eval stage: `write_report` with the [pipeline] settings' base model and baselines; returns the stage's result (skipped when nothing it reads changed)."
-    s, out, t0 = settings or EvalSettings(), Path(output_dir), time.time()
+    s, out, t0 = settings or EvalSettings(), Path(output_dir).absolute(), time.time()  # absolute: the manifest's paths hold from any directory
     base, save, compare = (getattr(pipeline, k, '') or '' for k in ('model_name', 'save_baseline', 'compare_baseline'))
     data = sorted((out/'data').glob('*_eval.json'))
     key = settings_hash(s, base, save, compare, {m: model_id(p) for m, p in run_models(out).items()}, [file_hash(f) for f in data])

@@ -245,8 +245,8 @@ class Manifest:
 
 # %% ../nbs/00b_training.ipynb #ac68259e
 def stage_paths(output_dir: str | Path, stage: str, key: str = '') -> dict:
-    "Where stage `stage` keeps its model, metrics and (for settings/inputs hash `key`) checkpoints."
-    out = Path(output_dir)
+    "Where stage `stage` keeps its model, metrics and (for settings/inputs hash `key`) checkpoints: absolute paths, so the manifest's records hold from any working directory."
+    out = Path(output_dir).absolute()
     return dict(model=out/'models'/stage, metrics=out/'metrics'/f'{stage}.jsonl', checkpoints=out/'checkpoints'/f'{stage}-{key}')
 
 def model_id(model) -> str:
