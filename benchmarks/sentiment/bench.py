@@ -4,7 +4,7 @@ Everything is in `rlhf.sentiment` (nbs/10_sentiment.ipynb); this script picks a 
 
     python benchmarks/sentiment/bench.py [--quick] [--out DIR] [--work DIR]
 
---out (default benchmarks/sentiment/results) receives frontier.png, proxy_vs_gold.png, results.md and results.json;
+--out (default benchmarks/sentiment/results/SIZE) receives frontier.png, proxy_vs_gold.png, results.md and results.json;
 --work (default /tmp/rlhf-sentiment-{quick,default}) holds the runs, their curves and the reward model. A run whose curve is
 in --work is not repeated, so an interrupted benchmark resumes where it stopped; delete --work to start afresh.
 Sizes: --quick takes under 15 minutes on a 2-core CPU, the default size under 90 minutes.
@@ -36,7 +36,7 @@ def settings(size: str) -> SentimentSettings:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--quick', action='store_true', help='the quick size (under 15 minutes on a 2-core CPU)')
-    ap.add_argument('--out', default=str(HERE/'results'), help='where the results go')
+    ap.add_argument('--out', default=None, help='where the results go (default benchmarks/sentiment/results/SIZE)')
     ap.add_argument('--work', default=None, help='where the runs go (default /tmp/rlhf-sentiment-SIZE)')
     ap.add_argument('--openings', default=str(HERE/'openings.json'), help='the movie-review openings (a JSON list)')
     a = ap.parse_args()
@@ -44,7 +44,7 @@ def main():
     set_threads()
     t = time.time()
     res = run_benchmark(settings(size), a.openings, Path(a.work or f'/tmp/rlhf-sentiment-{size}'))
-    out = summarize(res, a.out, dict(size=size, total_s=round(time.time() - t, 1)))
+    out = summarize(res, a.out or HERE/'results'/size, dict(size=size, total_s=round(time.time() - t, 1)))
     print((out/'results.md').read_text())
 
 
