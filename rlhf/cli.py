@@ -6,7 +6,7 @@ Docs: https://rlhf-dev.github.io/rlhf/cli.html.md"""
 
 # %% ../nbs/08_cli.ipynb #51fcdef1
 from __future__ import annotations
-import argparse, json, os, sys, time, traceback, warnings
+import argparse, errno, json, os, shutil, sys, time, traceback, warnings
 from pathlib import Path
 from .data import RlhfError, SCHEMAS, load_records, summarize
 
@@ -18,8 +18,18 @@ __all__ = ['CHAIN', 'guarded', 'cmd_validate', 'cmd_run', 'cmd_evaluate_reward',
 def _warn_line(message, category, filename, lineno, file=None, line=None):
     print(f'rlhf: warning: {message}', file=sys.stderr)
 
+def _disk_full(e: BaseException) -> str | None:
+    "A message if `e` or its cause ran out of disk space (safetensors and torch wrap the OSError, so their text counts too), else None."
+    while e is not None:
+        if getattr(e, 'errno', None) == errno.ENOSPC or 'No space left on device' in str(e):
+            free = shutil.disk_usage('.').free / 2**20
+            return (f'the disk is full ({free:.0f} MiB free where rlhf ran): free some space, then run the same command again to resume '
+                    '(finished stages and checkpoints are kept; the model being written was not recorded)')
+        e = e.__cause__ or e.__context__
+    return None
+
 def guarded(fn, *args) -> int:
-    "Run `fn(*args)`, mapping errors to exit statuses: 0 ok, 2 user error, 1 unexpected, 130 interrupted."
+    "Run `fn(*args)`, mapping errors to exit statuses: 0 ok, 2 user error, 1 unexpected or disk full, 130 interrupted."
     warnings.showwarning = _warn_line
     try:
         fn(*args)
@@ -30,7 +40,10 @@ def guarded(fn, *args) -> int:
     except KeyboardInterrupt:
         print('rlhf: interrupted; run the same command again to resume', file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as e:
+        if msg := _disk_full(e):
+            print(f'rlhf: error: {msg}', file=sys.stderr)
+            return 1
         traceback.print_exc()
         print('rlhf: unexpected failure (exit status 1); the traceback above is for a bug report', file=sys.stderr)
         return 1
