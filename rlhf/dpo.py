@@ -230,8 +230,9 @@ def build_preferences(samples: list[dict], scores: list[float], min_gap: float =
         if r['response'].strip(): by_prompt.setdefault(r['prompt'], []).append((g, r['response']))
     out = []
     for p, rs in by_prompt.items():
-        best_worst = [(max(rs, key=lambda t: t[0]), min(rs, key=lambda t: t[0]))]
-        for (gb, best), (gw, worst) in itertools.combinations(sorted(rs, key=lambda t: -t[0]), 2) if all_pairs else best_worst:
+        pairs = (itertools.combinations(sorted(rs, key=lambda t: -t[0]), 2) if all_pairs
+                 else [(max(rs, key=lambda t: t[0]), min(rs, key=lambda t: t[0]))])
+        for (gb, best), (gw, worst) in pairs:
             if gb - gw >= min_gap and best.strip() != worst.strip():
                 out.append({'prompt': p, 'chosen': best, 'rejected': worst, 'score_chosen': gb, 'score_rejected': gw})
     return out

@@ -231,11 +231,10 @@ def run_benchmark(s: SentimentSettings, openings, output_dir: str | Path, gold_f
         data = dict(samples=[r | {'gold': g} for r, g in zip(samples, gold)], preferences=build_preferences(samples, gold, s.min_gap),
                     feedback=build_feedback(samples, gold, s.kto_threshold), sampling_s=round(time.time() - t, 1),
                     sampling_cpu_s=round(time.process_time() - c, 1),
-                    reward_pairs=build_preferences(samples, gold, s.min_gap, all_pairs=True) if s.reward_all_pairs else None,
                     eval_preferences=build_preferences(ex, [r['gold'] for r in ex], s.min_gap) if s.eval_samples > 1 else [])
         save_json(data_path, data)
     prefs, fb = data['preferences'], data['feedback']
-    rm_pairs = data.get('reward_pairs') or prefs
+    rm_pairs = build_preferences(data['samples'], [r['gold'] for r in data['samples']], s.min_gap, all_pairs=True) if s.reward_all_pairs else prefs
     log(f"{len(prefs)} pairs for DPO, {len(rm_pairs)} for the reward model, {len(fb)} feedback rows ({sum(r['label'] for r in fb)} desirable)")
 
     rm_dir = out/'reward'
@@ -414,7 +413,7 @@ def summary_markdown(res: dict, wall: dict | None = None) -> str:
     lines = [f"# Controlled sentiment generation: results ({wall.get('size', '') if wall else ''})".replace(' ()', ''), '',
              f"Policy and reference: `{s['model']}`. {res['data']['n_train_prompts']} training openings × {s['k']} samples "
              f"(mean gold {res['data']['mean_gold_samples']:.3f}) gave {res['data']['n_pairs']} best-vs-worst pairs (gap >= {s['min_gap']}) for DPO, "
-             f"{res['data'].get('n_reward_pairs', res['data']['n_pairs'])} pairs for the reward model ({'every two samples of an opening' if s.get('reward_all_pairs') else 'the same'}), and {res['data']['n_feedback']} KTO rows ({res['data']['n_desirable']} desirable: VADER compound >= "
+             f"{res['data']['n_reward_pairs']} pairs for the reward model ({'every two samples of an opening' if s['reward_all_pairs'] else 'the same'}), and {res['data']['n_feedback']} KTO rows ({res['data']['n_desirable']} desirable: VADER compound >= "
              f"{s['kto_threshold']}). Evaluation: {res['data']['n_eval_prompts']} held-out openings × {s['eval_samples']} samples at temperature 1, "
              f"{s['max_new_tokens']} new tokens at most, every {s['eval_every']} steps. Gold reward: VADER compound of the completion. "
              f"KL: {KL_ESTIMATOR}.", '',
