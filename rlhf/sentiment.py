@@ -76,7 +76,7 @@ class SentimentSettings:
     reward_all_pairs: bool = True  # the reward model trains on every two samples of a prompt (InstructGPT's K-choose-2), DPO on best vs worst
     kto_threshold: float = 0.05  # KTO label: desirable iff the gold reward is >= this (VADER's 'positive' cut)
     kl_budget: float = 6.0  # the results table's KL budget, in nats per completion
-    ppo_kl_targets: list = field(default_factory=lambda: [1.0, 2.0, 4.0])  # PPO runs: adaptive-KL targets (nats per completion)
+    ppo_kl_targets: list = field(default_factory=lambda: [1.0, 3.0, 6.0])  # PPO runs: adaptive-KL targets (nats per completion)
     dpo_betas: list = field(default_factory=lambda: [0.05, 0.1, 0.3])  # DPO runs
     kto_betas: list = field(default_factory=lambda: [0.05, 0.1, 0.3])  # KTO runs
     eval_every: int = 10  # evaluate every N optimizer steps (PPO: iterations), and at the end
@@ -85,10 +85,10 @@ class SentimentSettings:
     reward: RewardSettings = field(default_factory=lambda: RewardSettings(
         learning_rate=5e-4, epochs=2, train_layers=4, max_length=128, normalize_samples=64, normalize_temperature=1.0, save_steps=0))
     ppo: PPOSettings = field(default_factory=lambda: PPOSettings(
-        max_steps=40, batch_size=8, learning_rate=5e-5, train_layers=4, temperature=1.0, missing_eos_penalty=0.0, adaptive_kl=True,
-        kl_coef=0.1, kl_horizon=40, save_steps=0))  # a short horizon: β moves up to ±4% per iteration, so the targets differ within 40 iterations
+        max_steps=60, batch_size=8, learning_rate=5e-5, train_layers=4, temperature=1.0, missing_eos_penalty=0.0, adaptive_kl=True,
+        kl_coef=0.1, kl_horizon=20, save_steps=0))  # a short horizon: β moves up to ±8% per iteration, so the targets part within 60 iterations
     dpo: DPOSettings = field(default_factory=lambda: DPOSettings(epochs=3, learning_rate=2e-4, train_layers=4, save_steps=0))
-    kto: KTOSettings = field(default_factory=lambda: KTOSettings(epochs=0.5, learning_rate=2e-4, train_layers=4, save_steps=0))
+    kto: KTOSettings = field(default_factory=lambda: KTOSettings(epochs=1.5, learning_rate=2e-4, train_layers=4, save_steps=0))
 
 def sampling_settings(s: SentimentSettings) -> PPOSettings:
     "The `PPOSettings` that `rollout` samples with: temperature 1, no nucleus, `max_new_tokens`."
