@@ -205,7 +205,7 @@ class ActorCritic(nn.Module):
         super().__init__()
         self.policy, self.critic, self.n_frozen, self.critic_frozen = policy, critic, n_frozen, critic_frozen
         if value_head is None:
-            value_head = nn.Linear(policy.config.get_text_config().hidden_size, 1)
+            value_head = nn.Linear(policy.config.get_text_config().hidden_size, 1, device=policy.device)
             nn.init.zeros_(value_head.weight), nn.init.zeros_(value_head.bias)
         self.value_head = value_head
 
@@ -467,7 +467,7 @@ def _make_critic(s: PPOSettings, policy, reward_model):
     rm = reward_model.model
     critic = _disable_dropout(copy.deepcopy(_base(rm))).float().train()
     w = rm.score.weight.detach().float()  # (1, H)
-    head = nn.Linear(w.shape[1], 1)
+    head = nn.Linear(w.shape[1], 1, device=w.device)
     with torch.no_grad():
         head.weight.copy_(w / reward_model.std)
         head.bias.fill_((0.0 if rm.score.bias is None else rm.score.bias.item()) - reward_model.mean).div_(reward_model.std)

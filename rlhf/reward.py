@@ -74,7 +74,7 @@ def render(self: RewardModel, prompt: str, response: str) -> list[int]:
 
 @patch
 def encode(self: RewardModel, prompts: list[str], responses: list[str], padding_side: str = 'right', max_length: int | None = None) -> dict:
-    "A padded batch (input_ids, attention_mask, position_ids) of pairs."
+    "A padded batch (input_ids, attention_mask, position_ids) of pairs, on the model's device."
     rows = [self.render(p, r)[-max_length:] if max_length else self.render(p, r) for p, r in zip(prompts, responses)]
     T, pad = max(map(len, rows)), self.tokenizer.pad_token_id
     ids = torch.full((len(rows), T), pad, dtype=torch.long)
@@ -83,7 +83,7 @@ def encode(self: RewardModel, prompts: list[str], responses: list[str], padding_
         sl = slice(0, len(r)) if padding_side == 'right' else slice(T - len(r), T)
         ids[i, sl], mask[i, sl] = torch.tensor(r), 1
     pos = (mask.cumsum(-1) - 1).clamp(min=0)  # positions count real tokens only, whatever the padding side
-    return dict(input_ids=ids, attention_mask=mask, position_ids=pos)
+    return {k: v.to(self.model.device) for k, v in dict(input_ids=ids, attention_mask=mask, position_ids=pos).items()}
 
 # %% ../nbs/02_reward.ipynb #c5bef01c
 @patch
@@ -100,7 +100,7 @@ def score(self: RewardModel, prompts: list[str], responses: list[str], batch_siz
     "One reward per (prompt, response) pair; normalised to the SFT policy's samples unless `normalize=False`."
     out = []
     for i in range(0, len(prompts), batch_size):
-        enc = {k: v.to(self.model.device) for k, v in self.encode(prompts[i:i + batch_size], responses[i:i + batch_size]).items()}
+        enc = self.encode(prompts[i:i + batch_size], responses[i:i + batch_size])
         out += self.forward(**enc).tolist()
     return [(s - self.mean) / self.std for s in out] if normalize else out
 
