@@ -578,7 +578,8 @@ class EvalSettings:
     "Settings of the evaluation stage."
     max_prompts: int = 100  # held-out prompts every model answers (all of them when there are fewer)
     max_new_tokens: int = 64  # answer length cap, in tokens
-    temperature: float = 0.0  # decoding temperature (0: greedy, the answer a user sees, plus one sampled answer per prompt for the KL estimate; 1: the policy's own distribution)
+    temperature: float = 0.7  # decoding temperature (PPO's; 0: greedy, the one answer a user sees)
+    samples: int = 4  # answers per prompt (> 1 needs temperature > 0); the tests compare each prompt's mean score
     top_p: float = 1.0  # nucleus mass when sampling
     seed: int = 0  # generation seed
     batch_size: int = 10  # prompts per generate / scoring call
@@ -615,15 +616,16 @@ def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings) -> 
     "Answers of every model, KL of each non-reference model to `ref`, and the seconds each took."
     d = s.decoding()
     sampling_t1 = d.temperature == 1.0 and d.top_p == 1.0
+    asked = [p for p in prompts for _ in range(s.samples)]  # each prompt `samples` times, its answers consecutive
     ref_model, ref_tok = _load_lm(models[ref], s.device or None)
     answers, kls, secs = {}, {}, {}
     for label, spec in models.items():
         t0 = time.time()
         model, tok = (ref_model, ref_tok) if label == ref else _load_lm(spec, s.device or None)
-        answers[label] = _gen(model, tok, prompts, d)
+        answers[label] = _gen(model, tok, asked, d)
         if s.kl and label not in (ref, 'base'):
-            samples = answers[label] if sampling_t1 else _gen(model, tok, prompts, Decoding(d.max_new_tokens, 1.0, 1.0, d.seed, d.batch_size, d.system))
-            kls[label] = sequence_kl(model, ref_model, tok, prompts, samples, d.batch_size, d.system, s.confidence)
+            kp, samples = (asked, answers[label]) if sampling_t1 else (prompts, _gen(model, tok, prompts, Decoding(d.max_new_tokens, 1.0, 1.0, d.seed, d.batch_size, d.system)))
+            kls[label] = sequence_kl(model, ref_model, tok, kp, samples, d.batch_size, d.system, s.confidence)
             kls[label]['samples'] = samples
         secs[label] = round(time.time() - t0, 1)
         if label != ref: del model
@@ -707,8 +709,8 @@ def report_metrics(report: dict) -> dict:
     return out
 
 # %% ../nbs/06_eval.ipynb #e4cc634b
-def _decoding_text(d: dict) -> str:
-    how = 'greedy' if d['temperature'] == 0 else f"sampling at temperature {d['temperature']:g}, top-p {d['top_p']:g}"
+def _decoding_text(d: dict, samples: int = 1) -> str:
+    how = 'greedy' if d['temperature'] == 0 else f"{samples} answer{'s' * (samples > 1)} per prompt sampled at temperature {d['temperature']:g}, top-p {d['top_p']:g}"
     return f"{how}, at most {d['max_new_tokens']} new tokens, seed {d['seed']}" + (f", system prompt {d['system']!r}" if d.get('system') else '')
 
 def _blocks(rep: dict, rows: list[dict], plots: list[tuple], n_examples: int) -> list[tuple]:
@@ -716,14 +718,14 @@ def _blocks(rep: dict, rows: list[dict], plots: list[tuple], n_examples: int) ->
     pct = f'{conf:.0%}'
     B = [('h1', 'RLHF evaluation report'),
          ('p', f"Run `{rep['output_dir']}`, {time.strftime('%Y-%m-%d %H:%M', time.localtime(rep['created']))}. "
-               f"{rep['n_prompts']} held-out prompts; every model answered them with the same decoding: {_decoding_text(rep['decoding'])}. "
+               f"{rep['n_prompts']} held-out prompts; every model answered them with the same decoding: {_decoding_text(rep['decoding'], rep['settings'].get('samples', 1))}. "
                f"Reference model: {ref}. "
                + ("Judge: the trained reward model (normalised scores: 0 is the SFT policy's average answer)." if rep.get('scores') else
                   'No reward model in this run: no scores, win rates or reward-model metrics.')),
          *([('p', '**Verdict** (Wilcoxon signed-rank test on the paired rewards, level ' + f'{1 - conf:.2g}): ' +
                  '; '.join(f"{r['model']} vs {ref}: {r['verdict']}" for r in rows if 'verdict' in r) + '.')] if any('verdict' in r for r in rows) else []),
          ('h2', 'Summary'),
-         ('p', (f"Win rate: share of prompts where the model's answer has a higher reward than {ref}'s, ties counting half, with its "
+         ('p', (f"Win rate: share of prompts where the model's answers have a higher mean reward than {ref}'s, ties counting half, with its "
                 f"Wilson {pct} interval; sign test: exact binomial test on decided pairs; Wilcoxon: signed-rank test on the paired rewards. "
                 if rep.get('scores') else '') +
                f"KL: sequence-level KL to {ref} ({rep['kl_estimator']}) on one sample per prompt at temperature 1, with a t interval."
@@ -775,16 +777,18 @@ def _blocks(rep: dict, rows: list[dict], plots: list[tuple], n_examples: int) ->
     n = min(n_examples, rep['n_prompts'])
     if n:
         sc = rep.get('scores') or None
-        B += [('h2', 'Side by side'), ('p', f'The first {n} held-out prompts' + ('; the reward-model score under each answer.' if sc else '.')),
+        k = rep['settings'].get('samples', 1)
+        B += [('h2', 'Side by side'), ('p', f'The first {n} held-out prompts' + (f', the first of each model\'s {k} answers' if k > 1 else '')
+                                        + ('; the reward-model score under each answer.' if sc else '.')),
               ('table', ['prompt'] + list(rep['answers']),
-               [[rep['prompts'][i]] + [a[i] + (f'\n(score {_fmt(sc[m][i], 2)})' if sc else '') for m, a in rep['answers'].items()]
+               [[rep['prompts'][i]] + [a[i * k] + (f"\n(score {_fmt(rep['answer_scores'][m][i * k], 2)})" if sc else '') for m, a in rep['answers'].items()]
                 for i in range(n)])]
     B += [('p', f"Versions: {', '.join(f'{k} {v}' for k, v in rep['versions'].items())}. Evaluation took {rep['wall_s']:.0f} s.")]
     return B
 
 # %% ../nbs/06_eval.ipynb #84b63942
 def write_report(output_dir: str | Path,  # the run directory (models/, metrics/, data/, manifest.json)
-                 settings: EvalSettings | None = None,  # evaluation settings (defaults: 10 prompts, 64 greedy tokens)
+                 settings: EvalSettings | None = None,  # evaluation settings (default: `EvalSettings()`)
                  base_model: str | None = None,  # the model the run started from, answered as 'base' (None: skip it)
                  save_baseline: str = '',  # store this run's metrics under this name (the seed's SAVE_BASELINE, e.g. 'v1.0')
                  compare_baseline: str = '',  # compare with this stored baseline first (the seed's COMPARE_BASELINE)
@@ -792,6 +796,8 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
                  ) -> list[dict]:
     "Evaluate every model of a run and write reports/report.{md,html,json}; returns one summary row per model."
     t0, s, out = time.time(), settings or EvalSettings(), Path(output_dir)
+    if s.samples < 1 or (s.samples > 1 and s.temperature == 0):
+        raise RlhfError(f'eval.samples = {s.samples}: use 1 answer per prompt with greedy decoding, or several with eval.temperature > 0 (e.g. 0.7)')
     models = run_models(out, base_model)
     if not [m for m in models if m != 'base']:
         raise RlhfError(f'{out}/models: no trained policy (sft, ppo, dpo or kto) to evaluate. Train one first: rlhf run')
@@ -803,7 +809,8 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
                scores={}, judgements={}, versions=versions(), stages=Manifest(out).data['stages'])
     if (out/'models'/'reward'/'config.json').exists():
         rj = RewardJudge(out/'models'/'reward', batch_size=s.batch_size, device=s.device or None)
-        rep['scores'] = {m: rj.scores(prompts, a) for m, a in answers.items()}
+        rep['answer_scores'] = {m: rj.scores([p for p in prompts for _ in range(s.samples)], a) for m, a in answers.items()}
+        rep['scores'] = {m: np.reshape(a, (len(prompts), s.samples)).mean(1).tolist() for m, a in rep['answer_scores'].items()}  # per prompt
         for m in models:
             if m == ref: continue
             j = judgement_from_scores(rep['scores'][m], rep['scores'][ref])
@@ -812,7 +819,7 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
         if (out/'data'/'preferences_eval.json').exists():
             rep['reward_model'] = reward_model_metrics(rj.rm, out/'data'/'preferences_eval.json', s.batch_size, s.confidence)
         del rj
-    if s.llm_judge: rep['llm_judge'] = _llm_judge(s, prompts, answers, ref, rep)
+    if s.llm_judge: rep['llm_judge'] = _llm_judge(s, prompts, {m: a[::s.samples] for m, a in answers.items()}, ref, rep)  # first answers
     rep['training'] = {st: tr.get_summary() for st, tr in load_curves(out/'metrics').items()}
     rows = _model_rows(models, ref, answers, rep['scores'], kls, rep['judgements'], s.confidence)
     rep['summary'] = rows
