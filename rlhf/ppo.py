@@ -121,8 +121,8 @@ def value_loss(values: torch.Tensor, old_values: torch.Tensor, returns: torch.Te
 class PPOSettings(TrainSettings):
     "PPO's settings; the fields every stage shares come from `TrainSettings`."
     learning_rate: float = 1e-4  # peak learning rate (high, but only the top blocks train), annealed by `lr_scheduler` (linear to 0 by default) over the iterations
-    max_steps: int = 20  # PPO iterations (rollout + update); -1: `epochs` passes over the prompts
-    batch_size: int = 8  # prompts per iteration and process (the rollout batch)
+    max_steps: int = 40  # PPO iterations (rollout + update); -1: `epochs` passes over the prompts
+    batch_size: int = 16  # prompts per iteration and process (the rollout batch)
     train_layers: int = 4  # train only the top N blocks (and the value head); 0: all
     save_steps: int = 5  # checkpoint every N iterations
     max_new_tokens: int = 48  # response length limit, in tokens
