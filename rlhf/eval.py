@@ -716,6 +716,7 @@ def _decoding_text(d: dict, samples: int = 1) -> str:
 def _blocks(rep: dict, rows: list[dict], plots: list[tuple], n_examples: int) -> list[tuple]:
     ref, conf = rep['reference'], rep['settings']['confidence']
     pct = f'{conf:.0%}'
+    n_kl = rep['settings'].get('samples', 1) if (rep['decoding']['temperature'], rep['decoding']['top_p']) == (1.0, 1.0) else 1  # see _answer_all
     B = [('h1', 'RLHF evaluation report'),
          ('p', f"Run `{rep['output_dir']}`, {time.strftime('%Y-%m-%d %H:%M', time.localtime(rep['created']))}. "
                f"{rep['n_prompts']} held-out prompts; every model answered them with the same decoding: {_decoding_text(rep['decoding'], rep['settings'].get('samples', 1))}. "
@@ -728,7 +729,7 @@ def _blocks(rep: dict, rows: list[dict], plots: list[tuple], n_examples: int) ->
          ('p', (f"Win rate: share of prompts where the model's answers have a higher mean reward than {ref}'s, ties counting half, with its "
                 f"Wilson {pct} interval; sign test: exact binomial test on decided pairs; Wilcoxon: signed-rank test on the paired rewards. "
                 if rep.get('scores') else '') +
-               f"KL: sequence-level KL to {ref} ({rep['kl_estimator']}) on one sample per prompt at temperature 1, with a t interval."
+               f"KL: sequence-level KL to {ref} ({rep['kl_estimator']}) on {n_kl} sample{'s' * (n_kl > 1)} per prompt at temperature 1, with a t interval."
                + (" PPO maximised this same reward model, so the reward judge flatters it: confirm with an independent judge, and watch "
                   "the answer length." if 'ppo' in rep.get('scores', {}) else '')),
          ('table', *_summary_cells(rows, conf))]
