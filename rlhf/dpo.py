@@ -112,7 +112,7 @@ def implicit_reward_metrics(policy, reference, tokenizer, preferences: list[dict
 @dataclass
 class DPOSettings(TrainSettings):
     "Settings of the DPO stage: `TrainSettings` plus the DPO loss and the reference handling."
-    learning_rate: float = 2e-4  # peak learning rate (high for DPO, but only the top blocks train)
+    learning_rate: float = 1e-4  # peak learning rate (high for DPO, but only the top blocks train; 2e-4 drifted 8.3 nats from SFT for a similar gain)
     epochs: float = 1.0  # passes over the training pairs (a fraction reads only the first pairs of a shuffled order)
     batch_size: int = 8  # pairs per micro-batch
     max_length: int = 128  # prompt + completion tokens kept per sequence (TRL keeps the start)
