@@ -612,11 +612,10 @@ def eval_prompts(output_dir: str | Path, max_prompts: int | None = None) -> list
     return p[:max_prompts] if max_prompts else p
 
 # %% ../nbs/06_eval.ipynb #bb0eedea
-def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings) -> tuple[dict, dict, dict]:
+def _answer_all(models: dict, ref: str, prompts: list[str], asked: list[str], s: EvalSettings) -> tuple[dict, dict, dict]:
     "Answers of every model, KL of each non-reference model to `ref`, and the seconds each took."
     d = s.decoding()
     sampling_t1 = d.temperature == 1.0 and d.top_p == 1.0
-    asked = [p for p in prompts for _ in range(s.samples)]  # each prompt `samples` times, its answers consecutive
     ref_model, ref_tok = _load_lm(models[ref], s.device or None)
     answers, kls, secs = {}, {}, {}
     for label, spec in models.items():
@@ -716,7 +715,7 @@ def _decoding_text(d: dict, samples: int = 1) -> str:
 def _blocks(rep: dict, rows: list[dict], plots: list[tuple], n_examples: int) -> list[tuple]:
     ref, conf = rep['reference'], rep['settings']['confidence']
     pct = f'{conf:.0%}'
-    n_kl = rep['settings'].get('samples', 1) if (rep['decoding']['temperature'], rep['decoding']['top_p']) == (1.0, 1.0) else 1  # see _answer_all
+    n_kl = max([len(k['per_sample']) // rep['n_prompts'] for k in rep['kl'].values()] or [1])  # KL samples per prompt
     B = [('h1', 'RLHF evaluation report'),
          ('p', f"Run `{rep['output_dir']}`, {time.strftime('%Y-%m-%d %H:%M', time.localtime(rep['created']))}. "
                f"{rep['n_prompts']} held-out prompts; every model answered them with the same decoding: {_decoding_text(rep['decoding'], rep['settings'].get('samples', 1))}. "
@@ -804,13 +803,14 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
         raise RlhfError(f'{out}/models: no trained policy (sft, ppo, dpo or kto) to evaluate. Train one first: rlhf run')
     ref = 'sft' if 'sft' in models else next(m for m in models if m != 'base')
     prompts = eval_prompts(out, s.max_prompts)
-    answers, kls, secs = _answer_all(models, ref, prompts, s)
+    asked = [p for p in prompts for _ in range(s.samples)]  # each prompt `samples` times, its answers consecutive
+    answers, kls, secs = _answer_all(models, ref, prompts, asked, s)
     rep = dict(output_dir=str(out), created=time.time(), reference=ref, models=models, settings=asdict(s), decoding=asdict(s.decoding()),
                n_prompts=len(prompts), prompts=prompts, answers=answers, kl=kls, kl_estimator=KL_ESTIMATOR, seconds=secs,
                scores={}, judgements={}, versions=versions(), stages=Manifest(out).data['stages'])
     if (out/'models'/'reward'/'config.json').exists():
         rj = RewardJudge(out/'models'/'reward', batch_size=s.batch_size, device=s.device or None)
-        rep['answer_scores'] = {m: rj.scores([p for p in prompts for _ in range(s.samples)], a) for m, a in answers.items()}
+        rep['answer_scores'] = {m: rj.scores(asked, a) for m, a in answers.items()}
         rep['scores'] = {m: np.reshape(a, (len(prompts), s.samples)).mean(1).tolist() for m, a in rep['answer_scores'].items()}  # per prompt
         for m in models:
             if m == ref: continue
