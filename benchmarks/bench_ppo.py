@@ -135,7 +135,8 @@ def main():
     a = ap.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from rlhf.data import load_prompts, split_records
-    from rlhf.models import available_cores, load_tokenizer, render_prompt, resolve_model
+    from rlhf.lm import render_prompt
+    from rlhf.models import available_cores, load_tokenizer, resolve_model
     prompts = split_records(load_prompts(Path(__file__).resolve().parents[1]/'example_inputs'/'rlhf'/'prompts.json'), 0.15, 42)[0]
     prompts = (prompts * (1 + BATCH * a.iterations // len(prompts)))[:BATCH * a.iterations]
     tok = load_tokenizer('smollm2-135m')

@@ -114,13 +114,14 @@ def cmd_compare(a):
 def cmd_generate(a):
     "Answers of one or more models to prompts, side by side."
     from rlhf.data import load_prompts
-    from rlhf.models import generate, load_model, load_tokenizer
+    from rlhf.lm import generate
+    from rlhf.models import device_policy, load_model, load_tokenizer
     prompts = list(a.prompt or []) + (load_prompts(a.prompts)[:a.n] if a.prompts else [])
     if not prompts: raise RlhfError('give --prompt TEXT (repeatable) or --prompts FILE')
     out = {}
     for spec in a.model:
         name, path = spec.split('=', 1) if '=' in spec else (spec, spec)
-        out[name] = generate(load_model(path), load_tokenizer(path), prompts, a.max_new_tokens, a.temperature, seed=a.seed)
+        out[name] = generate(load_model(path, dtype=device_policy().dtype), load_tokenizer(path), prompts, a.max_new_tokens, a.temperature, seed=a.seed)
     if a.json: return print(json.dumps({'prompts': prompts, 'answers': out}))
     for i, p in enumerate(prompts):
         print(f'### {p}')

@@ -14,16 +14,16 @@ import torch
 import torch.nn.functional as F
 from transformers import TrainerCallback
 from trl import DPOConfig, DPOTrainer
-from .data import PLAIN_PROMPT, RlhfError, is_chat, load_preference_data, to_preference_dataset
-from .models import DevicePolicy, device_policy, generate, load_model, load_tokenizer, render_prompt
+from .data import RlhfError, load_preference_data, to_preference_dataset
+from .lm import completion_ids, sample, sequence_logprobs
+from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 from .reward import preference_metrics
 from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_order, lora_config, model_id, settings_hash,
                            stage_paths, trl_args)
 
 # %% auto #0
-__all__ = ['DPO_LOSSES', 'dpo_loss', 'completion_ids', 'completion_logps', 'preference_logps', 'implicit_reward_metrics',
-           'DPOSettings', 'trl_loss_args', 'dpo_config', 'NanGuard', 'rows_consumed', 'dpo_rows', 'train_dpo',
-           'build_preferences', 'policy_pairs']
+__all__ = ['DPO_LOSSES', 'dpo_loss', 'preference_logps', 'implicit_reward_metrics', 'DPOSettings', 'trl_loss_args', 'dpo_config',
+           'NanGuard', 'rows_consumed', 'dpo_rows', 'train_dpo', 'build_preferences', 'policy_pairs']
 
 # %% ../nbs/04_dpo.ipynb #788afcc8
 DPO_LOSSES = ('sigmoid', 'ipo', 'cdpo', 'robust', 'hinge')
@@ -48,57 +48,13 @@ def dpo_loss(pi_chosen: torch.Tensor, pi_rejected: torch.Tensor, ref_chosen: tor
              'rewards/accuracies': (rc > rr).float().mean().item()}
     return losses.mean(), stats
 
-# %% ../nbs/04_dpo.ipynb #2fa34a76
-def completion_ids(tokenizer, prompt: str, completion: str, system: str | None = None) -> tuple[list[int], list[int]]:
-    "Token ids of (the prompt, the completion) of one pair, split where TRL splits them."
-    if is_chat(tokenizer):
-        msgs = ([{'role': 'system', 'content': system}] if system else []) + [{'role': 'user', 'content': prompt}]
-        p = tokenizer(render_prompt(tokenizer, prompt, system), add_special_tokens=False)['input_ids']
-        full = tokenizer(tokenizer.apply_chat_template(msgs + [{'role': 'assistant', 'content': completion}], tokenize=False),
-                         add_special_tokens=False)['input_ids']
-    else:
-        p = tokenizer(PLAIN_PROMPT.format(prompt=prompt))['input_ids']
-        full = tokenizer(PLAIN_PROMPT.format(prompt=prompt) + completion + tokenizer.eos_token)['input_ids']
-    n = next((i for i, (a, b) in enumerate(zip(p, full)) if a != b), min(len(p), len(full)))  # common prefix
-    return list(p[:n]), list(full[n:])
-
-# %% ../nbs/04_dpo.ipynb #fa8791c9
-@torch.no_grad()
-def completion_logps(model, tokenizer, prompts: list[str], completions: list[str], batch_size: int = 16,
-                     system: str | None = None, max_length: int | None = None, bf16: bool | None = None) -> torch.Tensor:
-    "Summed log-probabilities (N,) of each completion given its prompt, in batches; sequences cut to `max_length` tokens as TRL does."
-    was_training, dev = model.training, next(model.parameters()).device
-    if bf16 is None: bf16 = device_policy(dev.type).bf16  # the precision the trainer computes in on this device
-    pairs = [completion_ids(tokenizer, p, c, system) for p, c in zip(prompts, completions)]
-    seqs = [(p + c)[:max_length] if max_length else p + c for p, c in pairs]
-    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))  # batches of similar lengths: little padding
-    out = torch.zeros(len(seqs))
-    model.eval()
-    try:
-        for b in range(0, len(order), batch_size):
-            idx = order[b:b + batch_size]
-            T, start = max(len(seqs[i]) for i in idx), min(len(pairs[i][0]) for i in idx)
-            ids = torch.full((len(idx), T), tokenizer.pad_token_id, dtype=torch.long)
-            mask, comp = torch.zeros_like(ids), torch.zeros_like(ids)
-            for j, i in enumerate(idx):
-                n = len(seqs[i])
-                ids[j, :n], mask[j, :n], comp[j, len(pairs[i][0]):n] = torch.tensor(seqs[i]), 1, 1
-            keep = T - start + 1  # logits from position start-1 on predict every completion token
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
-                logits = model(input_ids=ids.to(dev), attention_mask=mask.to(dev), logits_to_keep=keep).logits[:, :-1].float()  # (B, keep-1, V)
-            tgt, m = ids[:, start:].to(dev), comp[:, start:].to(dev)  # (B, keep-1)
-            lp = torch.log_softmax(logits, -1).gather(-1, tgt.unsqueeze(-1)).squeeze(-1)  # (B, keep-1)
-            out[idx] = (lp * m).sum(-1).cpu()
-    finally: model.train(was_training)
-    return out
-
 # %% ../nbs/04_dpo.ipynb #75215836
 def preference_logps(model, tokenizer, preferences: list[dict], batch_size: int = 16, system: str | None = None,
                      max_length: int | None = None, bf16: bool | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     "Summed completion log-probs (N,) of the chosen and of the rejected answers of preference records."
     p = [r['prompt'] for r in preferences]
-    lp = completion_logps(model, tokenizer, p + p, [r['chosen'] for r in preferences] + [r['rejected'] for r in preferences],
-                          batch_size, system, max_length, bf16)
+    lp = sequence_logprobs(model, tokenizer, p + p, [r['chosen'] for r in preferences] + [r['rejected'] for r in preferences],
+                           batch_size, system, max_length, bf16)
     return lp[:len(p)], lp[len(p):]
 
 def implicit_reward_metrics(policy, reference, tokenizer, preferences: list[dict], beta: float, batch_size: int = 16,
@@ -241,5 +197,5 @@ def policy_pairs(policy, tokenizer, reward_model, prompts: list[str], k: int = 2
                  temperature: float = 0.7, seed: int = 42, batch_size: int = 32, system: str | None = None) -> list[dict]:
     "Preference pairs from `policy`'s own answers: `k` sampled per prompt, scored by `reward_model`, best against worst (`build_preferences`)."
     flat = [p for p in prompts for _ in range(k)]
-    answers = generate(policy, tokenizer, flat, max_new_tokens, temperature, batch_size=batch_size, seed=seed, system=system)
+    answers = sample(policy, tokenizer, flat, max_new_tokens, temperature, seed=seed, system=system, batch_size=batch_size).texts
     return build_preferences([{'prompt': p, 'response': a} for p, a in zip(flat, answers)], reward_model.score(flat, answers), min_gap)

@@ -14,7 +14,8 @@ import torch
 from matplotlib.figure import Figure
 from scipy import stats
 from .data import RlhfError, file_hash, load_preference_data, load_prompts
-from .models import device_policy, generate, load_model, load_tokenizer, render_prompt
+from .lm import generate, render_prompt
+from .models import device_policy, load_model, load_tokenizer
 from .reward import RewardModel, preference_metrics
 from .training import Manifest, TrainingMetricsTracker, completed, model_id, settings_hash, versions
 
@@ -48,7 +49,7 @@ def _load_lm(spec, device: str | None = None):
 
 def _gen(model, tok, prompts: list[str], d: Decoding) -> list[str]:
     return generate(model, tok, prompts, max_new_tokens=d.max_new_tokens, temperature=d.temperature, top_p=d.top_p,
-                    batch_size=d.batch_size, seed=d.seed, system=d.system)
+                    seed=d.seed, system=d.system, batch_size=d.batch_size)
 
 # %% ../nbs/06_eval.ipynb #c4452c08
 def generate_answers(models: dict, prompts: list[str], decoding: Decoding | None = None, device: str | None = None) -> dict[str, list[str]]:

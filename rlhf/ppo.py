@@ -16,21 +16,22 @@ from torch import nn
 from scipy import stats
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
-from transformers import GenerationConfig, get_scheduler
+from transformers import get_scheduler
+from trl.trainer.utils import selective_log_softmax
 from accelerate import Accelerator
 from accelerate.state import AcceleratorState, PartialState
 from accelerate.utils import gather_object, set_seed
 from .data import RlhfError, load_prompts
-from .models import device_policy, generate, load_model, load_tokenizer, render_prompt
+from .lm import Batch, Samples, completion_logprobs, generate, hidden_states, prompt_ids, sample, split_ok
+from .models import device_policy, load_model, load_tokenizer
 from .reward import RewardModel
 from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_dir, blocks_of, completed, freeze_below,
                            last_checkpoint, model_id, save_artifact, settings_dict, settings_hash, stage_paths)
 
 # %% auto #0
 __all__ = ['masked_mean', 'masked_var', 'whiten', 'kl_penalty', 'KLController', 'gae', 'policy_loss', 'value_loss', 'PPOSettings',
-           'mixed_precision', 'make_accelerator', 'hidden_states', 'split_ok', 'ActorCritic', 'token_logprobs',
-           'entropy', 'sample', 'Rollout', 'rollout', 'RuleReward', 'token_rewards', 'make_experience', 'ppo_update',
-           'RewardHackingWarning', 'HackingMonitor', 'compare_policies', 'train_ppo']
+           'mixed_precision', 'make_accelerator', 'ActorCritic', 'entropy', 'rollout', 'RuleReward', 'token_rewards',
+           'make_experience', 'ppo_update', 'RewardHackingWarning', 'HackingMonitor', 'compare_policies', 'train_ppo']
 
 # %% ../nbs/03_ppo.ipynb #1006dd1b
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
@@ -165,39 +166,6 @@ def make_accelerator(s: PPOSettings, project_dir: str | Path | None = None) -> A
         AcceleratorState._reset_state()
         return Accelerator(**kw)
 
-# %% ../nbs/03_ppo.ipynb #23f17bde
-def _base(model):
-    "The base (headless) model of a causal-LM or sequence-classification model, or `model` itself."
-    return getattr(model, getattr(model, 'base_model_prefix', ''), model)
-
-@contextmanager
-def _only_blocks(model, start: int, stop: int | None, norm: bool):
-    "Temporarily keep only blocks [start, stop) of `model` (and its final norm only if `norm`)."
-    base = _base(model)
-    blocks, final_norm = base.layers, base.norm
-    base.layers = nn.ModuleList(list(blocks)[start:stop])
-    if not norm: base.norm = nn.Identity()
-    try: yield base
-    finally: base.layers, base.norm = blocks, final_norm
-
-# %% ../nbs/03_ppo.ipynb #6a376b5a
-def hidden_states(model, attention_mask, position_ids, input_ids=None, inputs=None, start: int = 0, stop: int | None = None) -> torch.Tensor:
-    "Hidden states (B, T, H) after blocks [start, stop) of `model`, from `input_ids` or from `inputs` entering block `start`; final-normed when `stop` is None."
-    if start == 0 and stop is None:
-        return _base(model)(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids, use_cache=False).last_hidden_state
-    with _only_blocks(model, start, stop, norm=stop is None) as base:
-        return base(input_ids=input_ids if inputs is None else None, inputs_embeds=inputs, attention_mask=attention_mask,
-                    position_ids=position_ids, use_cache=False).last_hidden_state
-
-def split_ok(model, n_frozen: int, input_ids: torch.Tensor) -> bool:
-    "Whether running blocks [0, n_frozen) then the rest reproduces the full forward pass of `model` on `input_ids` (1, T)."
-    mask = torch.ones_like(input_ids)
-    pos = torch.arange(input_ids.shape[1], device=input_ids.device)[None]
-    with torch.no_grad():
-        full = hidden_states(model, mask, pos, input_ids)
-        low = hidden_states(model, mask, pos, input_ids, stop=n_frozen)
-        return torch.allclose(hidden_states(model, mask, pos, inputs=low, start=n_frozen), full, atol=1e-4, rtol=1e-3)
-
 # %% ../nbs/03_ppo.ipynb #65076790
 class ActorCritic(nn.Module):
     "The policy and its critic (a value head on the policy, or a separate `critic` backbone with `value_head`), with frozen bottoms computed once."
@@ -209,119 +177,34 @@ class ActorCritic(nn.Module):
             nn.init.zeros_(value_head.weight), nn.init.zeros_(value_head.bias)
         self.value_head = value_head
 
-    def bottoms(self, input_ids, attention_mask, position_ids) -> dict:
+    def bottoms(self, batch: Batch) -> dict:
         "Hidden states leaving the frozen blocks of the policy and of the critic (computed without gradients)."
         out = {}
         with torch.no_grad():
-            if self.n_frozen: out['policy'] = hidden_states(self.policy, attention_mask, position_ids, input_ids, stop=self.n_frozen)
-            if self.critic is not None and self.critic_frozen:
-                out['critic'] = hidden_states(self.critic, attention_mask, position_ids, input_ids, stop=self.critic_frozen)
+            if self.n_frozen: out['policy'] = hidden_states(self.policy, batch, stop=self.n_frozen)
+            if self.critic is not None and self.critic_frozen: out['critic'] = hidden_states(self.critic, batch, stop=self.critic_frozen)
         return out
 
-    def forward(self, input_ids, attention_mask, position_ids, n_prompt: int, temperature: float = 1.0, bottoms: dict | None = None):
-        "Logits / temperature (B, R, V) of the response tokens and values (B, R) of the states before them."
+    def forward(self, batch: Batch, temperature: float = 1.0, bottoms: dict | None = None):
+        "Logits / temperature (B, R, V) of the completion tokens and values (B, R) of the states before them."
         bottoms = bottoms or {}
-        top = lambda m, key, n: hidden_states(m, attention_mask, position_ids, input_ids, bottoms.get(key), start=n if key in bottoms else 0)
-        at = slice(n_prompt - 1, input_ids.shape[1] - 1)  # positions whose outputs predict the response tokens
+        top = lambda m, key, n: hidden_states(m, batch, bottoms.get(key), start=n if key in bottoms else 0)
+        at = slice(batch.n_prompt - 1, batch.input_ids.shape[1] - 1)  # positions whose outputs predict the completion tokens
         h = top(self.policy, 'policy', self.n_frozen)[:, at]  # (B, R, H)
         logits = self.policy.get_output_embeddings()(h).float() / temperature  # (B, R, V)
         if self.critic is not None: h = top(self.critic, 'critic', self.critic_frozen)[:, at]
         return logits, self.value_head(h).squeeze(-1).float()  # (B, R, V), (B, R)
 
 # %% ../nbs/03_ppo.ipynb #5ec6a989
-def token_logprobs(logits: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
-    "Log-probabilities (B, T) of tokens `ids` (B, T) under `logits` (B, T, V)."
-    return logits.gather(-1, ids.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1)
-
 def entropy(logits: torch.Tensor) -> torch.Tensor:
     "Entropy (B, T) of the distributions softmax(`logits`) (B, T, V)."
     return logits.logsumexp(-1) - (logits.softmax(-1) * logits).sum(-1)
 
-# %% ../nbs/03_ppo.ipynb #78aef00c
-def _cache_kw(model) -> str:
-    "The name under which `model.forward` takes its KV cache (`cache` since transformers 5.x, `past_key_values` before)."
-    return 'cache' if 'cache' in inspect.signature(model.forward).parameters else 'past_key_values'
-
-def _nucleus(probs: torch.Tensor, top_p: float) -> torch.Tensor:
-    "`probs` (B, V) restricted to the smallest set of tokens whose probability reaches `top_p` (Holtzman et al. 2020)."
-    sorted_p, order = probs.sort(-1, descending=True)
-    drop = sorted_p.cumsum(-1) - sorted_p >= top_p  # (B, V): tokens after the nucleus
-    return probs.scatter(-1, order, sorted_p.masked_fill(drop, 0.0))
-
-# %% ../nbs/03_ppo.ipynb #12b64315
-@torch.no_grad()
-def sample(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
-           top_p: float = 1.0, eos_token_id: int | None = None, pad_token_id: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    "KV-cached sampling from causal LM `model` after left-padded prompts (B, P): tokens (B, R), padded after EOS, and their log-probabilities (B, R)."
-    from transformers import DynamicCache
-    B, dev = input_ids.shape[0], input_ids.device
-    cache, kw = DynamicCache(config=model.config), _cache_kw(model)
-    mask, pos, ids = attention_mask, (attention_mask.cumsum(-1) - 1).clamp(min=0), input_ids
-    done, tokens, logprobs = torch.zeros(B, dtype=torch.bool, device=dev), [], []
-    for _ in range(max_new_tokens):
-        logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **{kw: cache}).logits
-        logp = (logits[:, -1].float() / temperature).log_softmax(-1)  # (B, V)
-        probs = logp.exp() if top_p >= 1 else _nucleus(logp.exp(), top_p)
-        cdf = probs.cumsum(-1)  # (B, V)
-        nxt = torch.searchsorted(cdf, torch.rand(B, 1, device=dev) * cdf[:, -1:]).clamp(max=cdf.shape[1] - 1).squeeze(-1)  # (B,)
-        nxt = nxt.masked_fill(done, pad_token_id)
-        tokens.append(nxt); logprobs.append(logp.gather(-1, nxt[:, None]).squeeze(-1))
-        if eos_token_id is not None: done = done | (nxt == eos_token_id)
-        if done.all(): break
-        ids, pos = nxt[:, None], pos[:, -1:] + 1
-        mask = torch.cat([mask, torch.ones_like(mask[:, :1])], 1)
-    return torch.stack(tokens, 1), torch.stack(logprobs, 1)
-
-# %% ../nbs/03_ppo.ipynb #106e7e77
-@dataclass
-class Rollout:
-    "A batch of sampled responses: prompt + response token ids and their masks, and the response texts."
-    prompts: list[str]  # the prompts, as given
-    texts: list[str]  # the response texts the reward model scores
-    input_ids: torch.Tensor  # (B, P + R) left-padded prompt then response
-    attention_mask: torch.Tensor  # (B, P + R) 1 on real prompt and response tokens
-    position_ids: torch.Tensor  # (B, P + R) positions counting real tokens only
-    mask: torch.Tensor  # (B, R) float: 1 on response tokens up to and including the end
-    finished: torch.Tensor  # (B,) bool: the response emitted EOS (or the stop string)
-    n_prompt: int  # P, the padded prompt length
-
-    @property
-    def response_ids(self) -> torch.Tensor: return self.input_ids[:, self.n_prompt:]  # (B, R)
-
-# %% ../nbs/03_ppo.ipynb #0ab01d3a
-def _cut_at(tokenizer, ids: list[int], stop: str) -> int | None:
-    "Number of tokens of `ids` up to the one that completes `stop`, or None if `stop` never appears."
-    if not stop or stop not in tokenizer.decode(ids, skip_special_tokens=True): return None
-    return next(k for k in range(1, len(ids) + 1) if stop in tokenizer.decode(ids[:k], skip_special_tokens=True))
-
 # %% ../nbs/03_ppo.ipynb #c742d4b8
-@torch.no_grad()
-def rollout(policy, tokenizer, prompts: list[str], s: PPOSettings) -> Rollout:
-    "Sample one response per prompt from `policy` (KV-cached) and post-process it (EOS, stop string, masks, texts)."
-    sides = tokenizer.padding_side, tokenizer.truncation_side
-    tokenizer.padding_side = tokenizer.truncation_side = 'left'  # keep the end of a long prompt: the generation prompt
-    try:
-        enc = tokenizer([render_prompt(tokenizer, p) for p in prompts], return_tensors='pt', padding=True, add_special_tokens=False,
-                        truncation=True, max_length=max(8, s.max_length - s.max_new_tokens)).to(policy.device)
-    finally: tokenizer.padding_side, tokenizer.truncation_side = sides
-    eos, pad = tokenizer.eos_token_id, tokenizer.pad_token_id
-    resp, _ = sample(policy, enc['input_ids'], enc['attention_mask'], s.max_new_tokens, s.temperature, s.top_p, eos, pad)  # (B, R)
-    P, R = enc['input_ids'].shape[1], resp.shape[1]
-    is_eos = resp == eos
-    ends = torch.where(is_eos.any(1), is_eos.int().argmax(1) + 1, torch.full_like(resp[:, 0], R))  # (B,) tokens kept
-    finished, texts = is_eos.any(1), []
-    for b in range(len(prompts)):
-        kept = resp[b, :ends[b]].tolist()
-        body = kept[:-1] if finished[b] else kept
-        cut = _cut_at(tokenizer, body, s.stop_string)
-        if cut is not None: ends[b], finished[b] = cut, True
-        text = tokenizer.decode(body[:cut], skip_special_tokens=True)
-        texts.append(text.split(s.stop_string)[0] if cut is not None else text)
-    mask = (torch.arange(R, device=resp.device)[None] < ends[:, None]).float()  # (B, R)
-    resp = resp.masked_fill(mask == 0, pad)
-    attn = torch.cat([enc['attention_mask'], mask.long()], 1)  # (B, P + R)
-    return Rollout(list(prompts), texts, torch.cat([enc['input_ids'], resp], 1), attn, (attn.cumsum(-1) - 1).clamp(min=0),
-                   mask, finished, P)
+def rollout(policy, tokenizer, prompts: list[str], s: PPOSettings) -> Samples:
+    "One sampled answer per prompt from `policy` (a `Samples`), with PPO's decoding settings."
+    return sample(policy, tokenizer, prompts, s.max_new_tokens, s.temperature, s.top_p, seed=None, batch_size=len(prompts),
+                  stop_string=s.stop_string, max_prompt_tokens=max(8, s.max_length - s.max_new_tokens))
 
 # %% ../nbs/03_ppo.ipynb #ddc4b0d3
 class RuleReward:
@@ -341,55 +224,55 @@ def token_rewards(scores: torch.Tensor, kl: torch.Tensor, mask: torch.Tensor, kl
 
 # %% ../nbs/03_ppo.ipynb #5fd77bb9
 @torch.no_grad()
-def make_experience(model: ActorCritic, ref, reward_model, ro: Rollout, kl_coef: float, s: PPOSettings, autocast=nullcontext) -> tuple[dict, dict]:
-    "The tensors of one PPO update from rollout `ro`, and its statistics (scores and penalties per response)."
-    args = (ro.input_ids, ro.attention_mask, ro.position_ids)
-    resp, mask = ro.response_ids, ro.mask
+def make_experience(model: ActorCritic, ref, reward_model, ro: Samples, kl_coef: float, s: PPOSettings, autocast=nullcontext) -> tuple[dict, dict]:
+    "The tensors of one PPO update from rollout `ro`, and its statistics (scores and penalties per answer)."
+    dev = next(model.parameters()).device
+    b = ro.batch(device=dev)
+    mask, finished = b.mask, torch.tensor(ro.finished, device=dev)
     with autocast():
-        bottoms = model.bottoms(*args)
-        logits, values = model(*args, ro.n_prompt, s.temperature, bottoms)
-        logprobs = token_logprobs(logits, resp)  # (B, R)
+        bottoms = model.bottoms(b)
+        logits, values = model(b, s.temperature, bottoms)
+        logprobs = selective_log_softmax(logits, b.completion_ids)  # (B, R)
         ent = masked_mean(entropy(logits), mask)
         del logits
-        at = slice(ro.n_prompt - 1, ro.input_ids.shape[1] - 1)
-        h = hidden_states(ref, ro.attention_mask, ro.position_ids, ro.input_ids, bottoms.get('policy'), start=model.n_frozen if bottoms.get('policy') is not None else 0)
-        ref_logprobs = token_logprobs(ref.get_output_embeddings()(h[:, at]).float() / s.temperature, resp)  # (B, R)
+        low = bottoms.get('policy')  # the reference shares the policy's frozen bottom
+        ref_logprobs = completion_logprobs(ref, b, s.temperature, low, model.n_frozen if low is not None else 0)  # (B, R)
     t0 = time.time()
-    raw = torch.tensor(reward_model.score(ro.prompts, ro.texts), dtype=torch.float, device=mask.device)  # (B,)
+    raw = torch.tensor(reward_model.score(ro.prompts, ro.texts), dtype=torch.float, device=dev)  # (B,)
     t_score = time.time() - t0
-    scores = raw - s.missing_eos_penalty * (~ro.finished).float()
+    scores = raw - s.missing_eos_penalty * (~finished).float()
     kl = kl_penalty(logprobs, ref_logprobs, s.kl_estimator) * mask  # (B, R)
     rewards, non_score = token_rewards(scores, kl, mask, kl_coef)
     if s.whiten_rewards: rewards = whiten(rewards, mask, shift_mean=False)
     values = values * mask
     adv, returns = gae(rewards, values, mask, s.gamma, s.lam)
-    exp = dict(input_ids=ro.input_ids, attention_mask=ro.attention_mask, position_ids=ro.position_ids, mask=mask, logprobs=logprobs,
-               values=values, advantages=whiten(adv, mask), returns=returns, **{f'bottom_{k}': v for k, v in bottoms.items()})
+    exp = dict(batch=b, logprobs=logprobs, values=values, advantages=whiten(adv, mask), returns=returns, bottoms=bottoms)
     st = dict(raw_scores=raw, scores=scores, kl=kl.sum(1), non_score=non_score.sum(1), entropy=ent, length=mask.sum(1),
-              finished=ro.finished.float(), values=masked_mean(values, mask),
+              finished=finished.float(), values=masked_mean(values, mask),
               explained_variance=1 - masked_var(returns - values, mask) / masked_var(returns, mask).clamp(min=1e-8), reward_s=t_score)
     return exp, st
 
 # %% ../nbs/03_ppo.ipynb #1cdc515d
+def _rows(b: Batch, idx: torch.Tensor) -> Batch:
+    "Rows `idx` of a batch."
+    return Batch(b.input_ids[idx], b.attention_mask[idx], b.position_ids[idx], b.mask[idx], b.n_prompt)
+
 def ppo_update(acc: Accelerator, model, optimizer, exp: dict, s: PPOSettings) -> dict:
     "PPO epochs over the experience `exp`, in shuffled minibatches; returns the mean losses and statistics."
-    B = exp['mask'].shape[0]
-    mb, n_micro = B // s.mini_batches, s.grad_accum
-    raw = acc.unwrap_model(model)
-    n_prompt = exp['input_ids'].shape[1] - exp['mask'].shape[1]
+    b = exp['batch']
+    B, n_micro = len(b), s.grad_accum
     params = [p for p in model.parameters() if p.requires_grad]
     log = []
     for _ in range(s.ppo_epochs):
-        for idx in torch.randperm(B).split(mb):
+        for idx in torch.randperm(B).split(B // s.mini_batches):
             for i, mi in enumerate(idx.split(math.ceil(len(idx) / n_micro))):
                 sync = nullcontext() if i == n_micro - 1 or acc.num_processes == 1 else acc.no_sync(model)
                 with sync, acc.autocast():
-                    bottoms = {k[7:]: v[mi] for k, v in exp.items() if k.startswith('bottom_')}
-                    logits, values = model(exp['input_ids'][mi], exp['attention_mask'][mi], exp['position_ids'][mi], n_prompt, s.temperature, bottoms)
-                    m = exp['mask'][mi]
-                    lp = token_logprobs(logits, exp['input_ids'][mi, n_prompt:])
-                    pl, pst = policy_loss(lp, exp['logprobs'][mi], exp['advantages'][mi], m, s.cliprange)
-                    vl, vst = value_loss(values * m, exp['values'][mi], exp['returns'][mi], m, s.cliprange_value)
+                    mb = _rows(b, mi)
+                    logits, values = model(mb, s.temperature, {k: v[mi] for k, v in exp['bottoms'].items()})
+                    lp = selective_log_softmax(logits, mb.completion_ids)
+                    pl, pst = policy_loss(lp, exp['logprobs'][mi], exp['advantages'][mi], mb.mask, s.cliprange)
+                    vl, vst = value_loss(values * mb.mask, exp['values'][mi], exp['returns'][mi], mb.mask, s.cliprange_value)
                     acc.backward((pl + s.vf_coef * vl) * len(mi) / len(idx))
                 log.append({'loss/policy': pl.item(), 'loss/value': vl.item(), **pst, **vst})
             if s.max_grad_norm: acc.clip_grad_norm_(params, s.max_grad_norm)
@@ -465,7 +348,7 @@ def _make_critic(s: PPOSettings, policy, reward_model):
     if not isinstance(reward_model, RewardModel):
         raise RlhfError("critic='reward' initialises the critic from the reward model, which must be a RewardModel; use critic='head'")
     rm = reward_model.model
-    critic = _disable_dropout(copy.deepcopy(_base(rm))).float().train()
+    critic = _disable_dropout(copy.deepcopy(getattr(rm, rm.base_model_prefix))).float().train()
     w = rm.score.weight.detach().float()  # (1, H)
     head = nn.Linear(w.shape[1], 1, device=w.device)
     with torch.no_grad():
@@ -507,10 +390,9 @@ def _load_checkpoint(acc, path: str, model, optimizer, scheduler) -> dict:
     return json.loads((path/'trainer_state.json').read_text())
 
 # %% ../nbs/03_ppo.ipynb #4f2c3733
-def compare_policies(before, after, tokenizer, reward_model, prompts: list[str], max_new_tokens: int = 48, batch_size: int = 16) -> dict:
+def compare_policies(before, after, tokenizer, reward_model, prompts: list[str], max_new_tokens: int = 48) -> dict:
     "Reward-model scores of the greedy answers of two policies to the same prompts, with a paired Wilcoxon signed-rank test."
-    a0 = generate(before, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size)
-    a1 = generate(after, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size)
+    a0, a1 = (sample(m, tokenizer, prompts, max_new_tokens).texts for m in (before, after))
     s0, s1 = np.array(reward_model.score(prompts, a0)), np.array(reward_model.score(prompts, a1))
     diff = s1 - s0
     p = float(stats.wilcoxon(s1, s0).pvalue) if np.any(diff != 0) and len(diff) > 1 else 1.0
@@ -533,12 +415,12 @@ def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_d
     if done := completed(output_dir, 'ppo', key): return done
     paths = stage_paths(output_dir, 'ppo', key)
 
-    tok = load_tokenizer(model, padding_side='left')
+    tok = load_tokenizer(model)
     policy = _disable_dropout(load_model(model, device='cpu')).to(acc.device)
     if hasattr(reward_model, 'model'): reward_model.model.to(acc.device)
     freeze_below(policy, s.train_layers)
     n_frozen = _n_frozen(policy, s.train_layers)
-    probe = tok(render_prompt(tok, prompts[0]), return_tensors='pt', add_special_tokens=False)['input_ids'].to(acc.device)
+    probe = torch.tensor([prompt_ids(tok, prompts[0])], device=acc.device)
     if n_frozen and not split_ok(policy, n_frozen, probe):
         warnings.warn(f'{type(policy).__name__}: running the frozen blocks separately does not reproduce the full model; using full forward passes')
         n_frozen = 0

@@ -14,8 +14,9 @@ import torch
 from scipy import stats
 from fastcore.basics import patch
 from trl import RewardConfig, RewardTrainer
-from .data import RlhfError, file_hash, is_chat, load_preference_data, load_prompts, PLAIN_PROMPT, to_preference_dataset
-from .models import device_policy, generate, load_model, load_tokenizer, set_threads
+from .data import RlhfError, load_preference_data, to_preference_dataset
+from .lm import Batch, completion_ids, encode, length_batches, sample
+from .models import device_policy, load_model, load_tokenizer, set_threads
 from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_passes, lora_config, model_id, save_artifact,
                            settings_hash, stage_paths, trl_args)
 
@@ -63,46 +64,28 @@ class RewardModel:
 
 # %% ../nbs/02_reward.ipynb #e6bf1872
 @patch
-def render(self: RewardModel, prompt: str, response: str) -> list[int]:
-    "Token ids of one (prompt, response) pair, exactly as TRL tokenises a preference example."
-    tok = self.tokenizer
-    if is_chat(tok):
-        msgs = ([{'role': 'system', 'content': self.system}] if self.system else []) + [
-            {'role': 'user', 'content': prompt}, {'role': 'assistant', 'content': response}]
-        return list(tok.apply_chat_template(msgs, tokenize=True, return_dict=True)['input_ids'])
-    return tok(PLAIN_PROMPT.format(prompt=prompt) + response + tok.eos_token)['input_ids']
-
-@patch
-def encode(self: RewardModel, prompts: list[str], responses: list[str], padding_side: str = 'right', max_length: int | None = None) -> dict:
-    "A padded batch (input_ids, attention_mask, position_ids) of pairs, on the model's device."
-    rows = [self.render(p, r)[-max_length:] if max_length else self.render(p, r) for p, r in zip(prompts, responses)]
-    T, pad = max(map(len, rows)), self.tokenizer.pad_token_id
-    ids = torch.full((len(rows), T), pad, dtype=torch.long)
-    mask = torch.zeros((len(rows), T), dtype=torch.long)
-    for i, r in enumerate(rows):
-        sl = slice(0, len(r)) if padding_side == 'right' else slice(T - len(r), T)
-        ids[i, sl], mask[i, sl] = torch.tensor(r), 1
-    pos = (mask.cumsum(-1) - 1).clamp(min=0)  # positions count real tokens only, whatever the padding side
-    return {k: v.to(self.model.device) for k, v in dict(input_ids=ids, attention_mask=mask, position_ids=pos).items()}
+def encode(self: RewardModel, prompts: list[str], responses: list[str]) -> Batch:
+    "A `Batch` of (prompt, response) pairs in the reward model's training format, on the model's device."
+    return encode(self.tokenizer, prompts, responses, self.system, device=self.model.device)
 
 # %% ../nbs/02_reward.ipynb #c5bef01c
 @patch
-def forward(self: RewardModel, input_ids, attention_mask, position_ids=None) -> torch.Tensor:
+def forward(self: RewardModel, batch: Batch) -> torch.Tensor:
     "Raw (unnormalised) scores (B,) at each row's last real token."
     m = self.model
-    h = getattr(m, m.base_model_prefix)(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids).last_hidden_state
-    idx = last_token_index(input_ids, attention_mask, m.config.get_text_config().pad_token_id)  # (B,)
+    h = getattr(m, m.base_model_prefix)(input_ids=batch.input_ids, attention_mask=batch.attention_mask,
+                                       position_ids=batch.position_ids).last_hidden_state
+    idx = last_token_index(batch.input_ids, batch.attention_mask, m.config.get_text_config().pad_token_id)  # (B,)
     return m.score(h[torch.arange(len(idx), device=h.device), idx]).squeeze(-1).float()  # (B,)
 
 @patch
 @torch.no_grad()
 def score(self: RewardModel, prompts: list[str], responses: list[str], batch_size: int = 16, normalize: bool = True) -> list[float]:
     "One reward per (prompt, response) pair; normalised to the SFT policy's samples unless `normalize=False`."
-    out = []
-    for i in range(0, len(prompts), batch_size):
-        enc = self.encode(prompts[i:i + batch_size], responses[i:i + batch_size])
-        out += self.forward(**enc).tolist()
-    return [(s - self.mean) / self.std for s in out] if normalize else out
+    out = [0.0] * len(prompts)
+    for idx in length_batches([len(p) + len(r) for p, r in zip(prompts, responses)], batch_size):
+        for i, v in zip(idx, self.forward(self.encode([prompts[i] for i in idx], [responses[i] for i in idx])).tolist()): out[i] = v
+    return [(v - self.mean) / self.std for v in out] if normalize else out
 
 # %% ../nbs/02_reward.ipynb #13c06f16
 def bradley_terry_loss(chosen: torch.Tensor, rejected: torch.Tensor, margin: float | torch.Tensor = 0.0) -> tuple[torch.Tensor, dict]:
@@ -153,8 +136,8 @@ class RewardSettings(TrainSettings):
 # %% ../nbs/02_reward.ipynb #370047ce
 def normalize_reward(rm: RewardModel, policy, prompts: list[str], s: RewardSettings) -> dict:
     "Measure `rm`'s raw scores on `policy`'s samples for `prompts` and store their mean and std in its config."
-    answers = generate(policy, rm.tokenizer, prompts, s.normalize_max_new_tokens, s.normalize_temperature, seed=s.seed,
-                       system=s.system or None)
+    answers = sample(policy, rm.tokenizer, prompts, s.normalize_max_new_tokens, s.normalize_temperature, seed=s.seed,
+                     system=s.system or None).texts
     raw = np.asarray(rm.score(prompts, answers, normalize=False))
     rm.model.config.reward_mean, rm.model.config.reward_std = float(raw.mean()), float(raw.std() + 1e-8)
     return {'reward_mean': rm.mean, 'reward_std': rm.std, 'normalize_samples': len(prompts)}
@@ -165,7 +148,7 @@ def reward_trainer(settings: RewardSettings, model: str, preferences: list[dict]
     rm = RewardModel.from_lm(model, device=s.device or None)
     rm.system = s.system or None
     freeze_below(rm.model, s.train_layers)
-    lengths = [max(len(rm.render(r['prompt'], r[k])) for k in ('chosen', 'rejected')) for r in preferences]
+    lengths = [max(sum(map(len, completion_ids(rm.tokenizer, r['prompt'], r[k], rm.system))) for k in ('chosen', 'rejected')) for r in preferences]
     rows = [preferences[i] for i in length_grouped_passes(lengths, s.batch_size, s.epochs, s.seed)]
     ds = to_preference_dataset(rows, rm.tokenizer, rm.system)
     if s.margin: ds = ds.add_column('margin', [s.margin] * len(ds))

@@ -15,19 +15,20 @@ from matplotlib.figure import Figure
 from transformers import TrainerCallback
 from .data import RlhfError
 from .models import load_model, load_tokenizer
-from .training import TrainingMetricsTracker, blocks_of, save_json, settings_dict
+from .lm import blocks_of, completion_logprobs, hidden_states, sample, shared_blocks
+from .training import TrainingMetricsTracker, save_json, settings_dict
 from .reward import RewardModel, RewardSettings, evaluate_reward_model, train_reward_model
-from .ppo import PPOSettings, RewardHackingWarning, hidden_states, rollout, token_logprobs, train_ppo
+from .ppo import PPOSettings, RewardHackingWarning, train_ppo
 from .dpo import DPOSettings, build_preferences, train_dpo
 from .kto import KTOSettings, train_kto
 from .eval import KL_ESTIMATOR, bootstrap_interval, kl_estimate, md_table, mean_interval, save_figure, wilcoxon_test
 
 # %% auto #0
 __all__ = ['PROMPT_TEMPLATE', 'ALGORITHMS', 'COLORS', 'MARKERS', 'load_openings', 'sentiment_prompts', 'split_openings',
-           'vader_gold', 'SentimentSettings', 'sampling_settings', 'sample_completions', 'build_feedback',
-           'response_logprobs', 'PolicyEvaluator', 'EvalEvery', 'ppo_callback', 'run_benchmark', 'algorithm_points',
-           'frontier', 'best_within', 'results_table', 'table_markdown', 'dominance', 'comparison', 'plot_frontier',
-           'plot_proxy_vs_gold', 'summary_markdown', 'summarize']
+           'vader_gold', 'SentimentSettings', 'sample_completions', 'build_feedback', 'PolicyEvaluator', 'EvalEvery',
+           'ppo_callback', 'run_benchmark', 'algorithm_points', 'frontier', 'best_within', 'results_table',
+           'table_markdown', 'dominance', 'comparison', 'plot_frontier', 'plot_proxy_vs_gold', 'summary_markdown',
+           'summarize']
 
 # %% ../nbs/10_sentiment.ipynb #b31d487d
 PROMPT_TEMPLATE = 'Continue this movie review: {opening}'
@@ -90,45 +91,18 @@ class SentimentSettings:
     dpo: DPOSettings = field(default_factory=lambda: DPOSettings(epochs=3, learning_rate=2e-4, train_layers=4, save_steps=0))
     kto: KTOSettings = field(default_factory=lambda: KTOSettings(epochs=1.5, learning_rate=2e-4, train_layers=4, save_steps=0))
 
-def sampling_settings(s: SentimentSettings) -> PPOSettings:
-    "The `PPOSettings` that `rollout` samples with: temperature 1, no nucleus, `max_new_tokens`."
-    return PPOSettings(max_new_tokens=s.max_new_tokens, temperature=1.0, top_p=1.0)
-
 # %% ../nbs/10_sentiment.ipynb #fc4d77e8
-@torch.no_grad()
-def sample_completions(model, tokenizer, prompts: list[str], k: int, s: SentimentSettings) -> list[dict]:
+def sample_completions(model, tokenizer, prompts: list[str], k: int, s: SentimentSettings, seed: int = 0) -> list[dict]:
     "`k` sampled completions per prompt, as records {prompt, response}, the `k` of one prompt together."
-    was_training, rows, st = model.training, [], sampling_settings(s)
-    model.eval()
-    try:
-        flat = [p for p in prompts for _ in range(k)]
-        for i in range(0, len(flat), s.gen_batch_size):
-            ro = rollout(model, tokenizer, flat[i:i + s.gen_batch_size], st)
-            rows += [{'prompt': p, 'response': t} for p, t in zip(ro.prompts, ro.texts)]
-    finally: model.train(was_training)
-    return rows
+    flat = [p for p in prompts for _ in range(k)]
+    out = sample(model, tokenizer, flat, s.max_new_tokens, temperature=1.0, seed=seed, batch_size=s.gen_batch_size)
+    return [{'prompt': p, 'response': t} for p, t in zip(out.prompts, out.texts)]
 
 # %% ../nbs/10_sentiment.ipynb #288ba0c1
 def build_feedback(samples: list[dict], gold: list[float], threshold: float = 0.05) -> list[dict]:
     "Every non-empty sample as a KTO row: label True iff its gold reward is >= `threshold`."
     return [{'prompt': r['prompt'], 'completion': r['response'], 'label': bool(g >= threshold), 'gold': g}
             for r, g in zip(samples, gold) if r['response'].strip()]
-
-# %% ../nbs/10_sentiment.ipynb #19f74191
-def _shared_bottom(policy, reference, n: int) -> int:
-    "`n` if the bottom `n` blocks and the embeddings of `policy` and `reference` are equal (so their outputs can be shared), else 0."
-    if n <= 0 or policy is reference: return n if policy is reference else 0
-    same = lambda a, b: all(torch.equal(x, y) for x, y in zip(a.parameters(), b.parameters()))
-    bp, br = blocks_of(policy), blocks_of(reference)
-    ok = same(policy.get_input_embeddings(), reference.get_input_embeddings()) and all(same(bp[i], br[i]) for i in range(n))
-    return n if ok else 0
-
-@torch.no_grad()
-def response_logprobs(model, ro, bottom: torch.Tensor | None = None, start: int = 0) -> torch.Tensor:
-    "Summed log-probabilities (B,) of rollout `ro`'s response tokens (up to and including EOS) under `model`, at temperature 1."
-    h = hidden_states(model, ro.attention_mask, ro.position_ids, ro.input_ids, bottom, start=start)  # (B, P + R, H)
-    logits = model.get_output_embeddings()(h[:, ro.n_prompt - 1:-1]).float()  # (B, R, V)
-    return (token_logprobs(logits, ro.response_ids) * ro.mask).sum(-1)  # (B,)
 
 # %% ../nbs/10_sentiment.ipynb #4b10b78e
 class PolicyEvaluator:
@@ -141,33 +115,27 @@ class PolicyEvaluator:
     @torch.no_grad()
     def __call__(self, policy, keep_texts: int = 0) -> dict:
         "Evaluate `policy`: gold reward, per-prompt gold, KL with its interval, proxy; and the first `keep_texts` samples."
-        was_training, s, m = policy.training, self.s, self.s.eval_samples
-        policy.eval()
-        n = _shared_bottom(policy, self.ref, self.frozen_blocks)
+        s, m = self.s, self.s.eval_samples
+        n = shared_blocks(policy, self.ref, self.frozen_blocks)
         flat = [p for p in self.prompts for _ in range(m)]
-        texts, lp, lr = [], [], []
-        try:
-            with torch.random.fork_rng():
-                torch.manual_seed(s.seed)
-                for i in range(0, len(flat), s.gen_batch_size):
-                    ro = rollout(policy, self.tok, flat[i:i + s.gen_batch_size], sampling_settings(s))
-                    low = hidden_states(self.ref, ro.attention_mask, ro.position_ids, ro.input_ids, stop=n) if n else None
-                    lp += response_logprobs(policy, ro, low, n).tolist()
-                    lr += response_logprobs(self.ref, ro, low, n).tolist()
-                    texts += ro.texts
-        finally: policy.train(was_training)
+        out = sample(policy, self.tok, flat, s.max_new_tokens, temperature=1.0, seed=s.seed, batch_size=s.gen_batch_size)
+        dev, lr = next(self.ref.parameters()).device, []
+        for i in range(0, len(flat), s.gen_batch_size):
+            b = out.batch(list(range(i, min(i + s.gen_batch_size, len(flat)))), dev)
+            lr += completion_logprobs(self.ref, b, 1.0, hidden_states(self.ref, b, stop=n) if n else None, n).sum(1).tolist()
+        texts, lp = out.texts, [sum(x) for x in out.logprobs]
         gold = np.asarray(self.gold_fn(flat, texts), float)
         per_prompt = gold.reshape(len(self.prompts), m).mean(1)
         lo, hi = bootstrap_interval(per_prompt, seed=s.seed)
         kl = kl_estimate(lp, lr)
-        out = dict(gold=float(gold.mean()), gold_low=lo, gold_high=hi, gold_per_prompt=per_prompt.tolist(), kl=kl['kl'],
+        res = dict(gold=float(gold.mean()), gold_low=lo, gold_high=hi, gold_per_prompt=per_prompt.tolist(), kl=kl['kl'],
                    kl_low=kl['ci_low'], kl_high=kl['ci_high'], kl_estimator=KL_ESTIMATOR, n=len(flat),
-                   length=float(np.mean([len(self.tok(t, add_special_tokens=False)['input_ids']) for t in texts])))
+                   length=float(np.mean([len(x) for x in out.ids])))
         if self.rm is not None:
             proxy = np.asarray(self.rm.score(flat, texts, s.gen_batch_size))
-            out.update(proxy=float(proxy.mean()), proxy_gold_corr=float(np.corrcoef(proxy, gold)[0, 1]) if proxy.std() and gold.std() else 0.0)
-        if keep_texts: out['examples'] = [dict(prompt=p, response=t, gold=float(g)) for p, t, g in list(zip(flat, texts, gold))[:keep_texts]]
-        return out
+            res.update(proxy=float(proxy.mean()), proxy_gold_corr=float(np.corrcoef(proxy, gold)[0, 1]) if proxy.std() and gold.std() else 0.0)
+        if keep_texts: res['examples'] = [dict(prompt=p, response=t, gold=float(g)) for p, t, g in list(zip(flat, texts, gold))[:keep_texts]]
+        return res
 
 # %% ../nbs/10_sentiment.ipynb #eb63f58b
 class EvalEvery(TrainerCallback):
@@ -223,9 +191,7 @@ def run_benchmark(s: SentimentSettings, openings, output_dir: str | Path, gold_f
     else:
         log(f'sampling {s.k} completions for each of {len(train_p)} training prompts')
         t, c = time.time(), time.process_time()
-        with torch.random.fork_rng():
-            torch.manual_seed(s.seed + 1)
-            samples = sample_completions(ref, tok, train_p, s.k, s)
+        samples = sample_completions(ref, tok, train_p, s.k, s, seed=s.seed + 1)
         gold = gold_fn([r['prompt'] for r in samples], [r['response'] for r in samples])
         ex = start['curve'][0]['examples']
         data = dict(samples=[r | {'gold': g} for r, g in zip(samples, gold)], preferences=build_preferences(samples, gold, s.min_gap),
