@@ -93,7 +93,7 @@ def cmd_evaluate_reward(a):
         from rlhf.reward import RewardModel, evaluate_reward_model
         res = evaluate_reward_model(RewardModel.load(a.model), None, prefs)
     if a.json: print(json.dumps(res))
-    else: _print_table([res])
+    else: _print_table([{k: v for k, v in res.items() if not isinstance(v, list)}])
 
 def _named(specs: list[str]) -> dict:
     "NAME=PATH specs as an ordered dict."
@@ -108,8 +108,8 @@ def cmd_compare(a):
                                                                         seed=a.seed))
     if a.json: return print(json.dumps({k: v for k, v in res.items() if k not in ('prompts', 'answers')} | {'answers': res['answers']}))
     print(f"judge {res['judge']}, {res['n_prompts']} prompts, baseline {res['baseline']}")
-    _print_table([{k: r.get(k, '') for k in ('model', 'wins', 'ties', 'losses', 'win_rate', 'ci_low', 'ci_high', 'p_sign',
-                                             'consistency', 'verdict')} for r in res['results']])
+    _print_table([{k: r.get(k, '') for k in ('model', 'gain', 'wins', 'ties', 'losses', 'win_rate', 'ci_low', 'ci_high', 'p_sign',
+                                             'p_wilcoxon', 'consistency', 'verdict')} for r in res['results']])
 
 def cmd_generate(a):
     "Answers of one or more models to prompts, side by side."

@@ -1,4 +1,4 @@
-"""The four inputs of the pipeline — instructions, preferences, binary feedback and prompts — read from JSON, JSONL, Python lists or `datasets.Dataset`, validated strictly, converted to TRL's dataset formats and split by seed.
+"""The four inputs of the pipeline — instructions, preferences, binary feedback and prompts — read from JSON, JSONL, Python lists or `datasets.Dataset`, validated strictly, converted to TRL's dataset formats, and split once, by prompt, into train, dev and test.
 
 Docs: https://rlhf-dev.github.io/rlhf/data.html.md"""
 
@@ -6,17 +6,17 @@ Docs: https://rlhf-dev.github.io/rlhf/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #587ee98c
 from __future__ import annotations
-import difflib, hashlib, json, random, statistics, warnings
+import difflib, hashlib, json, statistics, uuid, warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from datasets import Dataset
 
 # %% auto #0
-__all__ = ['SCHEMAS', 'PLAIN_PROMPT', 'RlhfError', 'Problem', 'DataError', 'read_json_records', 'validate_records',
+__all__ = ['SCHEMAS', 'SPLITS', 'PLAIN_PROMPT', 'RlhfError', 'Problem', 'DataError', 'read_json_records', 'validate_records',
            'load_records', 'DataWarning', 'load_instructions', 'load_preference_data', 'load_feedback', 'load_prompts',
-           'summarize', 'split_records', 'is_chat', 'to_sft_dataset', 'to_preference_dataset', 'to_unpaired_dataset',
-           'preferences_to_feedback', 'file_hash', 'prepare_data']
+           'summarize', 'normalize_prompt', 'split_of', 'split_records', 'is_chat', 'to_sft_dataset',
+           'to_preference_dataset', 'to_unpaired_dataset', 'preferences_to_feedback', 'file_hash', 'save_json',
+           'leaked_prompts', 'prepare_data']
 
 # %% ../nbs/00_data.ipynb #b40eb984
 SCHEMAS = {
@@ -153,7 +153,8 @@ def validate_records(records: Sequence, kind: str, source: str = '<records>', li
 # %% ../nbs/00_data.ipynb #a9483671
 def load_records(source, kind: str, max_problems: int = 20) -> list:
     "Validated records of `kind` from a `.json`/`.jsonl` path, a list, or a `datasets.Dataset`."
-    if isinstance(source, Dataset): return validate_records(source.to_list(), kind, '<Dataset>', max_problems=max_problems)
+    if type(source).__name__ == 'Dataset' and hasattr(source, 'to_list'):  # a datasets.Dataset (not imported: it is slow to import)
+        return validate_records(source.to_list(), kind, '<Dataset>', max_problems=max_problems)
     if isinstance(source, (str, Path)):
         records, lines = read_json_records(source, kind)
         return validate_records(records, kind, str(source), lines, max_problems)
@@ -209,13 +210,23 @@ def _key(r) -> str:
     return r.get('prompt', r.get('instruction'))
 
 # %% ../nbs/00_data.ipynb #234057bf
-def split_records(records: list, eval_fraction: float = 0.15, seed: int = 42) -> tuple[list, list]:
-    "Split `records` into (train, eval) by prompt, reproducibly for a given `seed`."
-    keys = sorted({_key(r) for r in records})
-    random.Random(seed).shuffle(keys)
-    n_eval = min(len(keys) - 1, max(1, round(len(keys) * eval_fraction))) if len(keys) > 1 else 0
-    held = set(keys[:n_eval])
-    return [r for r in records if _key(r) not in held], [r for r in records if _key(r) in held]
+SPLITS = ('train', 'dev', 'test')
+
+def normalize_prompt(text: str) -> str:
+    "A prompt as the split sees it: lower case, runs of whitespace as one space."
+    return ' '.join(text.lower().split())
+
+def split_of(prompt: str, dev_fraction: float = 0.1, test_fraction: float = 0.15, seed: int = 42) -> str:
+    "'train', 'dev' or 'test': the side of `prompt`, from a hash of its normalised text salted with `seed`."
+    u = int.from_bytes(hashlib.sha256(f'{seed}:{normalize_prompt(prompt)}'.encode()).digest()[:8], 'big') / 2 ** 64  # uniform in [0, 1)
+    return 'test' if u < test_fraction else 'dev' if u < test_fraction + dev_fraction else 'train'
+
+def split_records(records: list, dev_fraction: float = 0.1, test_fraction: float = 0.15, seed: int = 42) -> dict[str, list]:
+    "`records` (any kind) by side of their prompt: {'train': [...], 'dev': [...], 'test': [...]}, each in the input's order."
+    if not (0 <= dev_fraction and 0 <= test_fraction and dev_fraction + test_fraction < 1):
+        raise RlhfError(f'dev_fraction ({dev_fraction}) + test_fraction ({test_fraction}) must be below 1, each at least 0')
+    sides = [split_of(_key(r), dev_fraction, test_fraction, seed) for r in records]
+    return {k: [r for r, side in zip(records, sides) if side == k] for k in SPLITS}
 
 # %% ../nbs/00_data.ipynb #e06bc8b3
 PLAIN_PROMPT = '### Instruction:\n{prompt}\n\n### Response:\n'
@@ -233,12 +244,14 @@ def is_chat(tokenizer=None) -> bool:
 # %% ../nbs/00_data.ipynb #9f2374bc
 def to_sft_dataset(records: list[dict], tokenizer=None, system: str | None = None) -> Dataset:
     "Instruction records -> TRL prompt/completion dataset (loss on the completion only)."
+    from datasets import Dataset
     chat = is_chat(tokenizer)
     return Dataset.from_list([{'prompt': _prompt(r['instruction'], chat, system), 'completion': _answer(r['response'], chat)}
                               for r in records])
 
 def to_preference_dataset(records: list[dict], tokenizer=None, system: str | None = None, explicit_prompt: bool = True) -> Dataset:
     "Preference records -> TRL preference dataset, with an explicit `prompt` column or with the prompt implicit in each answer."
+    from datasets import Dataset
     chat = is_chat(tokenizer)
     rows = []
     for r in records:
@@ -248,6 +261,7 @@ def to_preference_dataset(records: list[dict], tokenizer=None, system: str | Non
 
 def to_unpaired_dataset(records: list[dict], tokenizer=None, system: str | None = None) -> Dataset:
     "Feedback records -> TRL unpaired preference dataset (prompt/completion/label) for KTO."
+    from datasets import Dataset
     chat = is_chat(tokenizer)
     return Dataset.from_list([{'prompt': _prompt(r['prompt'], chat, system), 'completion': _answer(r['completion'], chat),
                                'label': r['label']} for r in records])
@@ -261,22 +275,35 @@ def file_hash(path: str | Path) -> str:
     "SHA-256 of a file's bytes (first 16 hex digits)."
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
-def prepare_data(paths: dict, output_dir: str | Path, eval_fraction: float = 0.15, seed: int = 42,
+def save_json(path: str | Path, obj) -> Path:
+    "Write `obj` as JSON to `path` atomically (a reader sees the old file or the new one, never half of one)."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.tmp-{uuid.uuid4().hex[:8]}')
+    tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False, default=str))
+    tmp.replace(path)
+    return path
+
+def leaked_prompts(sides: dict[str, list]) -> list[str]:
+    "Normalised prompts that appear on more than one side of `sides` (side -> records of any kind)."
+    seen = {k: {normalize_prompt(_key(r)) for r in v} for k, v in sides.items()}
+    return sorted({p for a in seen for b in seen if a < b for p in seen[a] & seen[b]})
+
+def prepare_data(paths: dict, output_dir: str | Path, dev_fraction: float = 0.1, test_fraction: float = 0.15, seed: int = 42,
                  min_preferences: int | None = None, on_too_few: str = 'warn') -> dict:
-    "Validate and split each input in `paths` (kind -> file), writing `output_dir/data/{kind}_{train,eval}.json`."
+    "Validate the inputs in `paths` (kind -> file), split them by prompt and write `output_dir/data/{kind}_{train,dev,test}.json`."
     out = Path(output_dir)/'data'
-    out.mkdir(parents=True, exist_ok=True)
     loaders = {'instructions': load_instructions, 'feedback': load_feedback, 'prompts': load_prompts,
                'preferences': lambda s: load_preference_data(s, min_preferences, on_too_few)}
     res, splits = {}, {}
     for kind, path in paths.items():
-        splits[kind] = split_records(loaders[kind](path), eval_fraction, seed)
-        res[kind] = {'source': str(path), 'hash': file_hash(path), 'train': len(splits[kind][0]), 'eval': len(splits[kind][1])}
-    if 'prompts' in splits and 'preferences' in splits:
-        splits['prompts'] = tuple(list(dict.fromkeys(q + [r['prompt'] for r in p])) for q, p in zip(splits['prompts'], splits['preferences']))
-    for kind, (train, held) in splits.items():
-        for split, recs in (('train', train), ('eval', held)):
-            tmp = out/f'.{kind}_{split}.json.tmp'
-            tmp.write_text(json.dumps(recs, indent=1, ensure_ascii=False))
-            tmp.replace(out/f'{kind}_{split}.json')
+        splits[kind] = split_records(loaders[kind](path), dev_fraction, test_fraction, seed)
+        res[kind] = {'source': str(path), 'hash': file_hash(path), **{k: len(v) for k, v in splits[kind].items()}}
+    order = ['prompts'] + [k for k in splits if k != 'prompts']  # the prompt file's prompts first
+    splits['prompts'] = {side: list(dict.fromkeys(_key(r) for k in order if k in splits for r in splits[k][side])) for side in SPLITS}
+    res['all prompts'] = {'source': 'every input', 'hash': '', **{k: len(v) for k, v in splits['prompts'].items()}}
+    by_side = {side: [r for k in splits for r in splits[k][side]] for side in SPLITS}
+    if leak := leaked_prompts(by_side): raise RlhfError(f'the split put {len(leak)} prompts on two sides, e.g. {leak[0]!r}: a bug, please report it')
+    for kind, sides in splits.items():
+        for side, recs in sides.items(): save_json(out/f'{kind}_{side}.json', recs)
     return res

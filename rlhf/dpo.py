@@ -158,15 +158,15 @@ def dpo_rows(prefs: list[dict], s: DPOSettings, tok) -> list[dict]:
     return [prefs[i] for i in length_grouped_order(lengths, s.batch_size, s.seed)][:rows_consumed(len(prefs), s)]
 
 def train_dpo(settings: DPOSettings, model: str, preferences, output_dir: str | Path, eval_preferences=None,
-              callbacks: list | None = None) -> dict:
-    "Train `model` with DPO on `preferences` (records or a file), resuming if interrupted; the result includes 'eval' on `eval_preferences`."
+              callbacks: list | None = None, info: dict | None = None) -> dict:
+    "Train `model` with DPO on `preferences` (records or a file), resuming if interrupted; the result includes 'eval' on `eval_preferences` and `info`."
     s = settings
     prefs = load_preference_data(preferences)
     evals = load_preference_data(eval_preferences) if eval_preferences else None
     key = settings_hash(s, model_id(model), prefs)
     if done := completed(output_dir, 'dpo', key): return done  # same model, data and settings: nothing to do
     tok, policy = prepare_policy(model, s)
-    info = {'algorithm': 'dpo', 'base_model': str(model), 'n_train': len(prefs), 'n_trained': rows_consumed(len(prefs), s)}
+    info = {'algorithm': 'dpo', 'base_model': str(model), 'n_train': len(prefs), 'n_trained': rows_consumed(len(prefs), s), **(info or {})}
     cbs = [NanGuard(), *eval_callback(policy, tok, s, evals, info), *(callbacks or [])]
     ordered = dpo_rows(prefs, s, tok)
     cfg = dpo_config(s, stage_paths(output_dir, 'dpo', key)['checkpoints'])

@@ -1,4 +1,4 @@
-"""Evidence that alignment helped: the same held-out prompts through every model with recorded decoding, judges (reward model, LLM with position swap, rules) behind one interface, win rates with Wilson intervals and exact tests, sequence-level KL to the reference, baselines that flag regressions, plots, and a self-contained report.
+"""Evidence that alignment helped: every model answers the same held-out test prompts with recorded decoding; a reward model and independent judges score the answers; paired tests, intervals, the KL of each model's own samples to the reference, what the test split can detect, baselines that flag regressions, plots and a self-contained report.
 
 Docs: https://rlhf-dev.github.io/rlhf/eval.html.md"""
 
@@ -6,29 +6,26 @@ Docs: https://rlhf-dev.github.io/rlhf/eval.html.md"""
 
 # %% ../nbs/06_eval.ipynb #0a8d873d
 from __future__ import annotations
-import base64, html, inspect, json, math, re, time
+import base64, html, json, math, re, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 from scipy import stats
-from .data import RlhfError, file_hash, load_preference_data, load_prompts
-from .lm import generate, render_prompt
-from .models import device_policy, load_model, load_tokenizer
-from .reward import RewardModel, preference_metrics
+from .data import RlhfError, file_hash, load_preference_data, load_prompts, save_json
+from .judges import Judge, RewardJudge, _load_lm, judgement_from_scores, make_judge
+from .lm import Samples, completion_logprobs, length_batches, sample
+from .reward import RewardModel, evaluate_reward_model
+from .stats import KL_ESTIMATOR, detectable_effect, judge_agreement, kl_estimate, mean_interval, paired_comparison, verdict, win_rate
 from .training import Manifest, TrainingMetricsTracker, completed, model_id, settings_hash, versions
 
 # %% auto #0
-__all__ = ['JUDGE_SYSTEM', 'JUDGE_TEMPLATE', 'JUDGE_PREFILL', 'GRADE_SYSTEM', 'GRADE_TEMPLATE', 'RULES', 'KL_ESTIMATOR',
-           'LOWER_IS_BETTER', 'CURVE_METRICS', 'STAGE_ORDER', 'POLICIES', 'BASELINE_TRAIN_METRICS', 'Decoding',
-           'generate_answers', 'side_by_side', 'Judgement', 'Judge', 'judgement_from_scores', 'ScoreJudge',
-           'PairwiseJudge', 'RuleJudge', 'RewardJudge', 'LLMJudge', 'LLMGrader', 'make_judge', 'wilson_interval',
-           'sign_test', 'wilcoxon_test', 'win_rate', 'verdict', 'mean_interval', 'bootstrap_interval',
-           'judge_agreement', 'reward_model_metrics', 'sequence_logprobs', 'kl_estimate', 'sequence_kl',
-           'metric_direction', 'save_baseline', 'load_baseline', 'compare_baseline', 'load_curves', 'save_figure',
-           'plot_training_curves', 'plot_ppo', 'plot_score_distributions', 'plot_reward_vs_kl', 'compare_models',
-           'EvalSettings', 'run_models', 'eval_prompts', 'summary_table', 'report_metrics', 'write_report', 'run_eval']
+__all__ = ['LOWER_IS_BETTER', 'CURVE_METRICS', 'STAGE_ORDER', 'POLICIES', 'BASELINE_TRAIN_METRICS', 'Decoding', 'answers_of',
+           'generate_answers', 'side_by_side', 'samples_kl', 'metric_direction', 'save_baseline', 'load_baseline',
+           'baseline_info', 'compare_baseline', 'load_curves', 'save_figure', 'plot_training_curves', 'plot_ppo',
+           'plot_score_distributions', 'plot_reward_vs_kl', 'judgement_row', 'compare_models', 'EvalSettings',
+           'run_models', 'eval_prompts', 'summary_table', 'report_metrics', 'write_report', 'run_eval']
 
 # %% ../nbs/06_eval.ipynb #763915b5
 @dataclass
@@ -37,19 +34,15 @@ class Decoding:
     max_new_tokens: int = 64  # answer length cap, in tokens
     temperature: float = 0.0  # 0: greedy; > 0: sampling at this temperature
     top_p: float = 1.0  # nucleus mass when sampling
-    seed: int = 0  # torch seed set before each model generates
-    batch_size: int = 8  # prompts per generate call
+    seed: int = 0  # seeds every row's generator (with the row's index)
+    batch_size: int = 64  # sequences per batch (generation and scoring)
     system: str | None = None  # system prompt (None: the chat template's default)
 
 # %% ../nbs/06_eval.ipynb #db038bee
-def _load_lm(spec, device: str | None = None):
-    "A (causal LM, tokenizer) pair from a name or path, or a pair passed through."
-    if isinstance(spec, (tuple, list)): return spec
-    return load_model(str(spec), device=device, dtype=device_policy(device).dtype).eval(), load_tokenizer(str(spec))
-
-def _gen(model, tok, prompts: list[str], d: Decoding) -> list[str]:
-    return generate(model, tok, prompts, max_new_tokens=d.max_new_tokens, temperature=d.temperature, top_p=d.top_p,
-                    seed=d.seed, system=d.system, batch_size=d.batch_size)
+def answers_of(model, tokenizer, prompts: list[str], d: Decoding, k: int = 1) -> Samples:
+    "`k` answers of `model` to each of `prompts` (a prompt's answers consecutive), decoded with `d`."
+    return sample(model, tokenizer, [p for p in prompts for _ in range(k)], d.max_new_tokens, d.temperature, d.top_p, d.seed, d.system,
+                  d.batch_size)
 
 # %% ../nbs/06_eval.ipynb #c4452c08
 def generate_answers(models: dict, prompts: list[str], decoding: Decoding | None = None, device: str | None = None) -> dict[str, list[str]]:
@@ -57,7 +50,7 @@ def generate_answers(models: dict, prompts: list[str], decoding: Decoding | None
     d, out = decoding or Decoding(), {}
     for label, spec in models.items():
         model, tok = _load_lm(spec, device)
-        out[label] = _gen(model, tok, list(prompts), d)
+        out[label] = answers_of(model, tok, list(prompts), d).texts
         del model
     return out
 
@@ -95,306 +88,14 @@ def side_by_side(prompts: list[str], answers: dict[str, list[str]], scores: dict
         rows.append([clip(p)] + cells)
     return (md_table if fmt == 'markdown' else html_table)(['prompt'] + list(answers), rows)
 
-# %% ../nbs/06_eval.ipynb #130d30df
-@dataclass
-class Judgement:
-    "What a judge said about answers a and b to the same prompts."
-    verdicts: list[int]  # +1: a better, -1: b better, 0: tie
-    margins: list[float]  # how much better a is: a score difference, or P(a preferred) - 1/2 averaged over both orders
-    consistency: float | None = None  # share of pairs judged the same way in both orders (pairwise judges only)
-    scores_a: list[float] | None = None  # absolute scores of the a answers (score-based judges only)
-    scores_b: list[float] | None = None  # absolute scores of the b answers
-    info: dict = field(default_factory=dict)  # anything else the judge measured
-
-class Judge:
-    "Compares answers: `compare` gives +1 (a wins), -1 (b wins) or 0 (tie) per prompt; `scores` rates single answers where meaningful."
-    name = 'judge'
-    def judge(self, prompts: list[str], answers_a: list[str], answers_b: list[str]) -> Judgement: raise NotImplementedError
-    def compare(self, prompts: list[str], answers_a: list[str], answers_b: list[str]) -> list[int]:
-        return self.judge(prompts, answers_a, answers_b).verdicts
-    def scores(self, prompts: list[str], answers: list[str]) -> list[float]:
-        raise NotImplementedError(f'{self.name} compares pairs; it gives no absolute scores')
-    def __repr__(self): return f'{type(self).__name__}({self.name!r})'
-
-# %% ../nbs/06_eval.ipynb #4601ba73
-def _check_lengths(prompts, a, b):
-    if not len(prompts) == len(a) == len(b):
-        raise RlhfError(f'a judge needs one answer per prompt on each side: {len(prompts)} prompts, {len(a)} and {len(b)} answers')
-
-# %% ../nbs/06_eval.ipynb #79ff9e73
-def judgement_from_scores(scores_a: list[float], scores_b: list[float], tie_margin: float = 0.0) -> Judgement:
-    "Verdicts from absolute scores: a wins when it scores more than `tie_margin` above b."
-    d = np.asarray(scores_a, float) - np.asarray(scores_b, float)
-    v = [int(np.sign(x)) if abs(x) > tie_margin else 0 for x in d]
-    return Judgement(v, d.tolist(), None, list(map(float, scores_a)), list(map(float, scores_b)))
-
-class ScoreJudge(Judge):
-    "A judge that scores each answer on its own; ties within `tie_margin`."
-    tie_margin = 0.0
-    def judge(self, prompts, answers_a, answers_b) -> Judgement:
-        _check_lengths(prompts, answers_a, answers_b)
-        return judgement_from_scores(self.scores(prompts, answers_a), self.scores(prompts, answers_b), self.tie_margin)
-
-class PairwiseJudge(Judge):
-    "A judge that reads both answers at once; `judge` asks in both orders and keeps only verdicts the orders agree on."
-    def prefer_first(self, prompts: list[str], first: list[str], second: list[str]) -> list[float]:
-        "Per pair: > 0 when the answer shown first is better, < 0 when the second is, 0 for no preference."
-        raise NotImplementedError
-
-    def judge(self, prompts, answers_a, answers_b) -> Judgement:
-        _check_lengths(prompts, answers_a, answers_b)
-        f = np.asarray(self.prefer_first(prompts, answers_a, answers_b), float)  # a shown first: > 0 favours a
-        g = np.asarray(self.prefer_first(prompts, answers_b, answers_a), float)  # b shown first: > 0 favours b
-        sf, sg = np.sign(f), np.sign(g)
-        v = np.where((sf > 0) & (sg < 0), 1, np.where((sf < 0) & (sg > 0), -1, 0))
-        return Judgement(v.tolist(), ((f - g) / 2).tolist(), float((sf == -sg).mean()) if len(f) else None,
-                         info={'first_order': f.tolist(), 'swapped_order': g.tolist()})
-
-# %% ../nbs/06_eval.ipynb #de17bed5
-class RuleJudge(ScoreJudge, PairwiseJudge):
-    "A judge from a Python function of (prompt, answer) (scores) or of (prompt, first, second) (pairwise, position-swapped)."
-    def __init__(self, fn, name: str | None = None, tie_margin: float = 0.0):
-        self.fn, self.name, self.tie_margin = fn, name or f'rule:{getattr(fn, "__name__", "fn")}', tie_margin
-        self.pairwise = len(inspect.signature(fn).parameters) == 3
-
-    def scores(self, prompts, answers) -> list[float]:
-        if self.pairwise: return Judge.scores(self, prompts, answers)
-        return [float(self.fn(p, a)) for p, a in zip(prompts, answers)]
-
-    def prefer_first(self, prompts, first, second) -> list[float]:
-        return [float(self.fn(p, x, y)) for p, x, y in zip(prompts, first, second)]
-
-    def judge(self, prompts, answers_a, answers_b) -> Judgement:
-        return (PairwiseJudge if self.pairwise else ScoreJudge).judge(self, prompts, answers_a, answers_b)
-
-# %% ../nbs/06_eval.ipynb #8354f2af
-class RewardJudge(ScoreJudge):
-    "Judge with a reward model: `scores` are its normalised rewards; a wins when its reward is higher."
-    def __init__(self, reward_model: RewardModel | str | Path, batch_size: int = 16, tie_margin: float = 0.0, device: str | None = None):
-        if not isinstance(reward_model, RewardModel): reward_model = RewardModel.load(reward_model, device=device)
-        self.rm, self.batch_size, self.tie_margin, self.name = reward_model, batch_size, tie_margin, 'reward'
-
-    def scores(self, prompts, answers) -> list[float]: return self.rm.score(list(prompts), list(answers), self.batch_size)
-
-# %% ../nbs/06_eval.ipynb #4d453b42
-JUDGE_SYSTEM = 'You are an impartial judge. You compare two answers to a question and say which one is better.'
-JUDGE_TEMPLATE = '''Which answer to the question is better: more helpful, more accurate and clearer?
-
-Question: {prompt}
-
-Answer A: {first}
-
-Answer B: {second}
-
-Reply with A or B only.'''
-JUDGE_PREFILL = 'The better answer is Answer'
-
-# %% ../nbs/06_eval.ipynb #650b7122
-def _word_ids(tok, word: str) -> list[int]:
-    "First token ids of `word` with and without a leading space."
-    return sorted({tok.encode(v, add_special_tokens=False)[0] for v in (word, ' ' + word)})
-
-@torch.no_grad()
-def _next_token_odds(model, tok, texts: list[str], yes: list[int], no: list[int], batch_size: int) -> tuple[list[float], list[float]]:
-    "Per text: P(yes) / (P(yes) + P(no)) over the model's next token, and P(yes) + P(no)."
-    side, odds, mass = tok.padding_side, [], []
-    try:
-        tok.padding_side = 'left'
-        for i in range(0, len(texts), batch_size):
-            enc = tok(texts[i:i + batch_size], return_tensors='pt', padding=True, add_special_tokens=False).to(model.device)
-            pos = (enc['attention_mask'].cumsum(-1) - 1).clamp(min=0)  # (B, T)
-            p = model(**enc, position_ids=pos, logits_to_keep=1).logits[:, -1].float().softmax(-1)  # (B, V)
-            py, pn = p[:, yes].sum(-1), p[:, no].sum(-1)  # (B,)
-            odds += (py / (py + pn)).tolist(); mass += (py + pn).tolist()
-    finally: tok.padding_side = side
-    return odds, mass
-
-# %% ../nbs/06_eval.ipynb #e40cca31
-class LLMJudge(PairwiseJudge):
-    "A causal LM as a pairwise judge: P('A') vs P('B') as its next token, in both orders."
-    def __init__(self,
-                 model='smollm2-135m',  # a model name or path (the embedded 'smollm2-135m', any local or Hub chat model), or a loaded model
-                 tokenizer=None,  # its tokenizer (loaded from `model` when it is a name)
-                 template: str = JUDGE_TEMPLATE,  # the user message, with {prompt}, {first} and {second}
-                 system: str | None = JUDGE_SYSTEM,  # the system message
-                 prefill: str = JUDGE_PREFILL,  # text put in the judge's mouth right before the letter
-                 batch_size: int = 8,  # pairs per forward pass
-                 max_answer_tokens: int = 192,  # answers are clipped to this many tokens
-                 device: str | None = None):  # where to run (None: the best available)
-        self.name = f'llm:{model}' if isinstance(model, (str, Path)) else f'llm:{type(model).__name__}'
-        if isinstance(model, (str, Path)): model, tokenizer = _load_lm(model, device)
-        self.model, self.tok = model.eval(), tokenizer
-        self.template, self.system, self.prefill, self.batch_size, self.max_answer_tokens = template, system, prefill, batch_size, max_answer_tokens
-        self.letters = [_word_ids(tokenizer, 'A'), _word_ids(tokenizer, 'B')]
-
-    def clip(self, text: str) -> str: return self.tok.decode(self.tok.encode(text, add_special_tokens=False)[:self.max_answer_tokens])
-
-    def render(self, prompt: str, first: str, second: str) -> str:
-        "The judge's full input text for one ordered pair."
-        user = self.template.format(prompt=prompt, first=self.clip(first), second=self.clip(second))
-        return render_prompt(self.tok, user, self.system) + self.prefill
-
-    def letter_probs(self, prompts: list[str], first: list[str], second: list[str]) -> tuple[list[float], list[float]]:
-        "Per ordered pair: P(A) / (P(A) + P(B)) for the judge's next token, and P(A) + P(B)."
-        return _next_token_odds(self.model, self.tok, [self.render(*t) for t in zip(prompts, first, second)], *self.letters, self.batch_size)
-
-    def prefer_first(self, prompts, first, second) -> list[float]:
-        p, m = self.letter_probs(prompts, first, second)
-        self._mass += m
-        return [x - 0.5 for x in p]
-
-    def judge(self, prompts, answers_a, answers_b) -> Judgement:
-        self._mass = []
-        j = PairwiseJudge.judge(self, prompts, answers_a, answers_b)
-        j.info['letter_mass'] = float(np.mean(self._mass)) if self._mass else None
-        return j
-
-# %% ../nbs/06_eval.ipynb #d4a3dc76
-GRADE_SYSTEM = 'You are a strict grader.'
-GRADE_TEMPLATE = 'Question: {prompt}\n\nAnswer: {answer}\n\nIs this answer helpful and correct? Reply Yes or No.'
-
-class LLMGrader(ScoreJudge):
-    "A causal LM as a score judge: P('Yes') / (P('Yes') + P('No')) to 'is this answer helpful and correct?', one answer at a time."
-    def __init__(self, model='smollm2-135m', tokenizer=None, template: str = GRADE_TEMPLATE, system: str | None = GRADE_SYSTEM,
-                 prefill: str = '', batch_size: int = 8, max_answer_tokens: int = 192, device: str | None = None):
-        self.lm = LLMJudge(model, tokenizer, template, system, prefill, batch_size, max_answer_tokens, device)
-        self.name = self.lm.name.replace('llm:', 'grader:', 1)
-        self.words = [_word_ids(self.lm.tok, 'Yes'), _word_ids(self.lm.tok, 'No')]
-        self.mass = None  # mean P(Yes) + P(No) of the last call
-
-    def scores(self, prompts, answers) -> list[float]:
-        j = self.lm
-        texts = [render_prompt(j.tok, j.template.format(prompt=p, answer=j.clip(a)), j.system) + j.prefill for p, a in zip(prompts, answers)]
-        odds, mass = _next_token_odds(j.model, j.tok, texts, *self.words, j.batch_size)
-        self.mass = float(np.mean(mass)) if mass else None
-        return odds
-
-# %% ../nbs/06_eval.ipynb #4e91f305
-RULES = {'longer': lambda p, y: float(len(y.split())), 'shorter': lambda p, y: -float(len(y.split()))}
-
-def make_judge(spec: str | Judge, device: str | None = None) -> Judge:
-    "A judge from 'reward:DIR', 'llm:NAME_OR_PATH' or 'rule:NAME' (a `Judge` passes through)."
-    if isinstance(spec, Judge): return spec
-    kind, _, arg = str(spec).partition(':')
-    if kind == 'reward' and arg: return RewardJudge(arg, device=device)
-    if kind == 'llm' and arg: return LLMJudge(arg, device=device)
-    if kind == 'grader' and arg: return LLMGrader(arg, device=device)
-    if kind == 'rule' and arg in RULES: return RuleJudge(RULES[arg], name=f'rule:{arg}')
-    raise RlhfError(f'unknown judge {spec!r}: use reward:DIR (a trained reward model), llm:NAME_OR_PATH (e.g. llm:smollm2-135m), '
-                    'grader:NAME_OR_PATH '
-                    f"or rule:NAME with NAME one of {', '.join(RULES)}")
-
-# %% ../nbs/06_eval.ipynb #46e0819a
-def wilson_interval(successes: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    "Wilson score interval for a proportion `successes / n` (successes may be fractional, e.g. ties counted half)."
-    if n <= 0: return (float('nan'), float('nan'))
-    z, p = stats.norm.ppf(0.5 + confidence / 2), successes / n
-    centre, half = (p + z * z / (2 * n)), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (float((centre - half) / (1 + z * z / n)), float((centre + half) / (1 + z * z / n)))
-
-def sign_test(wins: int, losses: int) -> float:
-    "Exact two-sided binomial p-value of `wins` against `losses` (ties dropped beforehand); 1 when nothing was decided."
-    return float(stats.binomtest(int(wins), int(wins + losses), 0.5).pvalue) if wins + losses else 1.0
-
-def wilcoxon_test(scores_a: list[float], scores_b: list[float]) -> float:
-    "Two-sided Wilcoxon signed-rank p-value of paired scores; 1 when every difference is zero."
-    d = np.asarray(scores_a, float) - np.asarray(scores_b, float)
-    if len(d) == 0 or np.all(d == 0): return 1.0
-    return float(stats.wilcoxon(d).pvalue)
-
-# %% ../nbs/06_eval.ipynb #d382f90e
-def win_rate(verdicts: list[int], confidence: float = 0.95) -> dict:
-    "Wins/ties/losses, win rate (ties count half) with its Wilson interval, and the sign test's p-value."
-    v = np.asarray(verdicts)
-    w, t, l = int((v > 0).sum()), int((v == 0).sum()), int((v < 0).sum())
-    n = w + t + l
-    lo, hi = wilson_interval(w + t / 2, n, confidence)
-    return dict(wins=w, ties=t, losses=l, n=n, win_rate=(w + t / 2) / n if n else float('nan'), ci_low=lo, ci_high=hi,
-                p_sign=sign_test(w, l))
-
-# %% ../nbs/06_eval.ipynb #dbe3641a
-def verdict(win_rate: float, p: float | None, alpha: float = 0.05) -> str:
-    "'better', 'worse' or 'no significant difference' at level `alpha`."
-    if p is None or not math.isfinite(p) or p >= alpha or win_rate == 0.5: return 'no significant difference'
-    return 'better' if win_rate > 0.5 else 'worse'
-
-# %% ../nbs/06_eval.ipynb #bbe1b500
-def mean_interval(values: list[float], confidence: float = 0.95) -> dict:
-    "Mean with a Student-t confidence interval (NaN bounds for fewer than two values)."
-    x = np.asarray(values, float)
-    m = float(x.mean()) if len(x) else float('nan')
-    if len(x) < 2: return dict(mean=m, ci_low=float('nan'), ci_high=float('nan'), n=len(x))
-    half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
-    return dict(mean=m, ci_low=m - half, ci_high=m + half, n=len(x))
-
-def bootstrap_interval(values: list[float], statistic=np.mean, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
-    "Percentile bootstrap interval of `statistic` over `values`, reproducible for a given `seed`."
-    x = np.asarray(values, float)
-    if len(x) < 2 or np.all(x == x[0]): return (float(statistic(x)), float(statistic(x))) if len(x) else (float('nan'),) * 2
-    r = stats.bootstrap((x,), statistic, confidence_level=confidence, n_resamples=n_resamples, method='percentile',
-                        rng=np.random.default_rng(seed))
-    return (float(r.confidence_interval.low), float(r.confidence_interval.high))
-
-# %% ../nbs/06_eval.ipynb #fe09ec77
-def judge_agreement(margins_x: list[float], margins_y: list[float]) -> dict:
-    "Pearson and Spearman correlations (with p-values) of two judges' margins, and the agreement of their signs."
-    x, y = np.asarray(margins_x, float), np.asarray(margins_y, float)
-    const = len(x) < 3 or x.std() == 0 or y.std() == 0
-    pr = (float('nan'),) * 2 if const else stats.pearsonr(x, y)
-    sr = (float('nan'),) * 2 if const else stats.spearmanr(x, y)
-    decided = (x != 0) & (y != 0)
-    return dict(pearson=float(pr[0]), pearson_p=float(pr[1]), spearman=float(sr[0]), spearman_p=float(sr[1]),
-                sign_agreement=float((np.sign(x[decided]) == np.sign(y[decided])).mean()) if decided.any() else float('nan'), n=len(x))
-
-# %% ../nbs/06_eval.ipynb #2200b183
-def reward_model_metrics(reward_model: RewardModel, preferences, batch_size: int = 16, confidence: float = 0.95) -> dict:
-    "The seed's reward metrics on preference records, the accuracy's Wilson interval, and the chosen/rejected scores."
-    prefs = preferences if isinstance(preferences, list) else load_preference_data(preferences)
-    p = [r['prompt'] for r in prefs]
-    c = reward_model.score(p, [r['chosen'] for r in prefs], batch_size)
-    r = reward_model.score(p, [r['rejected'] for r in prefs], batch_size)
-    m = preference_metrics(c, r)
-    lo, hi = wilson_interval(m['accuracy'] * m['n'], m['n'], confidence)
-    return dict(m, accuracy_low=lo, accuracy_high=hi, chosen_scores=c, rejected_scores=r)
-
 # %% ../nbs/06_eval.ipynb #980bf06a
 @torch.no_grad()
-def sequence_logprobs(model, tokenizer, prompts: list[str], responses: list[str], batch_size: int = 8,
-                      system: str | None = None) -> list[float]:
-    "Per pair: sum over the response's tokens of log p(y_t | x, y_<t) under `model` (prompt rendered as in generation)."
-    out, dev = [], model.device
-    for i in range(0, len(prompts), batch_size):
-        xs = [tokenizer(render_prompt(tokenizer, p, system), add_special_tokens=False)['input_ids'] for p in prompts[i:i + batch_size]]
-        ys = [tokenizer(r, add_special_tokens=False)['input_ids'] for r in responses[i:i + batch_size]]
-        T, K = max(len(x) + len(y) for x, y in zip(xs, ys)), max(map(len, ys))
-        if K == 0: out += [0.0] * len(xs); continue
-        ids = torch.full((len(xs), T), tokenizer.pad_token_id, dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        for j, (x, y) in enumerate(zip(xs, ys)):  # left padding: every response ends at position T-1
-            ids[j, T - len(x) - len(y):], mask[j, T - len(x) - len(y):] = torch.tensor(x + y), 1
-        pos = (mask.cumsum(-1) - 1).clamp(min=0)  # (B, T) positions count real tokens only
-        logits = model(input_ids=ids.to(dev), attention_mask=mask.to(dev), position_ids=pos.to(dev),
-                       logits_to_keep=K + 1).logits[:, :-1].float()  # (B, K, V): positions T-K-1..T-2 predict tokens T-K..T-1
-        lp = logits.log_softmax(-1).gather(-1, ids[:, T - K:, None].to(dev)).squeeze(-1)  # (B, K)
-        is_resp = torch.arange(K)[None] >= K - torch.tensor([len(y) for y in ys])[:, None]  # (B, K): the last len(y) tokens
-        out += (lp * is_resp.to(dev)).sum(-1).tolist()
-    return out
-
-# %% ../nbs/06_eval.ipynb #ca04f670
-KL_ESTIMATOR = 'k1: mean over samples y ~ pi of sum_t [log pi(y_t) - log pi_ref(y_t)]'
-
-def kl_estimate(logp_policy: list[float], logp_ref: list[float], confidence: float = 0.95) -> dict:
-    "k1 estimate of KL(pi || pi_ref) from sequence log-probs of the policy's samples, with a t interval and per-sample values."
-    per = (np.asarray(logp_policy, float) - np.asarray(logp_ref, float)).tolist()
-    mi = mean_interval(per, confidence)
-    return dict(kl=mi['mean'], ci_low=mi['ci_low'], ci_high=mi['ci_high'], n=mi['n'], per_sample=per, estimator=KL_ESTIMATOR)
-
-def sequence_kl(policy, reference, tokenizer, prompts: list[str], responses: list[str], batch_size: int = 8,
-                system: str | None = None, confidence: float = 0.95) -> dict:
-    "Sequence-level KL(policy || reference) on `responses` sampled from the policy (k1 estimator; see `kl_estimate`)."
-    lp = sequence_logprobs(policy, tokenizer, prompts, responses, batch_size, system)
-    lr = sequence_logprobs(reference, tokenizer, prompts, responses, batch_size, system)
-    return kl_estimate(lp, lr, confidence)
+def samples_kl(reference, samples: Samples, temperature: float = 1.0, batch_size: int = 64, confidence: float = 0.95) -> dict:
+    "k1 KL(policy || `reference`) on the policy's own `samples`: their sampled log-probs against the reference's on the same token ids."
+    dev, ref_lp = next(reference.parameters()).device, [0.0] * len(samples)
+    for idx in length_batches([len(p) + len(c) for p, c in zip(samples.prompt_ids, samples.ids)], batch_size):
+        for i, v in zip(idx, completion_logprobs(reference, samples.batch(idx, dev), temperature or 1.0).sum(1).tolist()): ref_lp[i] = v
+    return kl_estimate([sum(x) for x in samples.logprobs], ref_lp, confidence)
 
 # %% ../nbs/06_eval.ipynb #b6dcae6b
 def _json_safe(x):
@@ -423,16 +124,13 @@ def _as_entry(v) -> dict:
     return dict(value=float(v), samples=None)
 
 # %% ../nbs/06_eval.ipynb #e50cb9e2
-def save_baseline(name: str, metrics: dict, baseline_dir: str | Path) -> Path:
-    "Store `metrics` (name -> number, or list of per-sample values) as baseline `name`; returns the file."
+def save_baseline(name: str, metrics: dict, baseline_dir: str | Path, source: str = '', overwrite: bool = False) -> Path | None:
+    "Store `metrics` (name -> number, or list of per-sample values) as baseline `name` (from run `source`); None if it exists and not `overwrite`."
     if not name: raise RlhfError('a baseline needs a name, e.g. v1.0')
     path = Path(baseline_dir)/f'{name}.json'
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = dict(name=name, created=time.strftime('%Y-%m-%dT%H:%M:%S'), metrics={k: _as_entry(v) for k, v in metrics.items()})
-    tmp = path.with_suffix('.json.tmp')
-    tmp.write_text(json.dumps(_json_safe(data), indent=1))
-    tmp.replace(path)
-    return path
+    if path.exists() and not overwrite: return None
+    data = dict(name=name, created=time.strftime('%Y-%m-%dT%H:%M:%S'), source=source, metrics={k: _as_entry(v) for k, v in metrics.items()})
+    return save_json(path, _json_safe(data))
 
 def load_baseline(name: str, baseline_dir: str | Path) -> dict:
     "The metrics of stored baseline `name`."
@@ -441,6 +139,11 @@ def load_baseline(name: str, baseline_dir: str | Path) -> dict:
         have = sorted(p.stem for p in Path(baseline_dir).glob('*.json')) if Path(baseline_dir).is_dir() else []
         raise RlhfError(f'no baseline {name!r} in {baseline_dir} (have: {", ".join(have) or "none"}); save one first with save_baseline')
     return json.loads(path.read_text())['metrics']
+
+def baseline_info(name: str, baseline_dir: str | Path) -> dict:
+    "When and from which run baseline `name` was saved."
+    d = json.loads((Path(baseline_dir)/f'{name}.json').read_text())
+    return dict(name=name, created=d.get('created', ''), source=d.get('source', ''))
 
 # %% ../nbs/06_eval.ipynb #b0e2a1ac
 def _compare_one(name, base: dict, cur: dict, confidence: float, rtol: float) -> dict:
@@ -550,6 +253,14 @@ def plot_reward_vs_kl(points: list[dict]) -> Figure:
     return fig
 
 # %% ../nbs/06_eval.ipynb #0cfef18c
+def judgement_row(j, confidence: float = 0.95) -> dict:
+    "A comparison row from a `Judgement` of answers a against b: paired statistics of a score judge's scores, or a pairwise judge's win rate."
+    if j.scores_a is not None: row = paired_comparison(j.scores_a, j.scores_b, confidence)
+    else: row = dict(win_rate(j.verdicts, confidence), consistency=j.consistency)
+    if 'letter_mass' in j.info: row['letter_mass'] = j.info['letter_mass']
+    return dict(row, verdict=verdict(row['win_rate'], row.get('p_wilcoxon', row['p_sign']), 1 - confidence), verdicts=list(j.verdicts),
+                margins=list(j.margins))
+
 def compare_models(models: dict,  # label -> model name, path or (model, tokenizer); the first is the baseline
                    prompts,  # prompts: a list of strings or a prompts file
                    judge: Judge | str,  # a Judge or a spec: reward:DIR, llm:NAME_OR_PATH, grader:NAME_OR_PATH, rule:NAME
@@ -561,15 +272,8 @@ def compare_models(models: dict,  # label -> model name, path or (model, tokeniz
     if len(models) < 2: raise RlhfError('compare needs at least two models: the first is the baseline, e.g. --model sft=DIR --model dpo=DIR')
     prompts, d, judge = load_prompts(prompts), decoding or Decoding(), make_judge(judge, device)
     answers = generate_answers(models, prompts, d, device)
-    base, rows = next(iter(models)), []
-    for m in list(models)[1:]:
-        j = judge.judge(prompts, answers[m], answers[base])
-        row = dict(model=m, baseline=base, **win_rate(j.verdicts, confidence), consistency=j.consistency)
-        if j.scores_a is not None:
-            row.update(score=float(np.mean(j.scores_a)), baseline_score=float(np.mean(j.scores_b)), p_wilcoxon=wilcoxon_test(j.scores_a, j.scores_b))
-        if 'letter_mass' in j.info: row['letter_mass'] = j.info['letter_mass']
-        row['verdict'] = verdict(row['win_rate'], row.get('p_wilcoxon', row['p_sign']), 1 - confidence)
-        rows.append(row)
+    base = next(iter(models))
+    rows = [dict(model=m, baseline=base, **judgement_row(judge.judge(prompts, answers[m], answers[base]), confidence)) for m in list(models)[1:]]
     return _json_safe(dict(baseline=base, judge=judge.name, decoding=asdict(d), n_prompts=len(prompts), results=rows,
                            prompts=prompts, answers=answers))
 
@@ -577,15 +281,17 @@ def compare_models(models: dict,  # label -> model name, path or (model, tokeniz
 @dataclass
 class EvalSettings:
     "Settings of the evaluation stage."
-    max_prompts: int = 100  # held-out prompts every model answers (all of them when there are fewer)
+    split: str = 'test'  # whose prompts and pairs: 'test' (what the report claims; nothing else reads it) or 'dev' (for choosing settings)
+    max_prompts: int = 0  # at most this many of the split's prompts (0: all of them)
     max_new_tokens: int = 64  # answer length cap, in tokens
     temperature: float = 0.7  # decoding temperature (PPO's; 0: greedy, the one answer a user sees)
-    samples: int = 4  # answers per prompt (> 1 needs temperature > 0); the tests compare each prompt's mean score
+    samples: int = 4  # answers per prompt of every model but the base (> 1 needs temperature > 0); the tests compare each prompt's mean score
+    base_samples: int = 1  # answers per prompt of the base model, far behind every trained one
     top_p: float = 1.0  # nucleus mass when sampling
-    seed: int = 0  # generation seed
-    batch_size: int = 10  # prompts per generate / scoring call
-    kl: bool = True  # estimate each model's KL to the reference (one extra sampled answer per prompt)
-    llm_judge: str = ''  # also judge with this LLM (e.g. 'smollm2-135m'); '' to skip
+    seed: int = 0  # generation seed (every row's generator is seeded with it and the row's index)
+    batch_size: int = 64  # sequences per generation and scoring batch
+    kl: bool = True  # estimate each aligned model's KL to the reference on its own scored answers
+    judges: str = ''  # more judges, comma-separated: judge (the run's held-out reward model), reward:DIR, llm:NAME, grader:NAME, rule:NAME
     system: str = ''  # system prompt of the generations ('' for the chat template's default; use the one the policies were trained with)
     examples: int = 5  # prompts shown side by side in the report
     confidence: float = 0.95  # level of every interval
@@ -604,32 +310,45 @@ def run_models(output_dir: str | Path, base_model: str | None = None) -> dict[st
         if (Path(output_dir)/'models'/s/'config.json').exists(): out[s] = str(Path(output_dir)/'models'/s)
     return out
 
-def eval_prompts(output_dir: str | Path, max_prompts: int | None = None) -> list[str]:
-    "The run's held-out prompts (data/prompts_eval.json, else the prompts of data/preferences_eval.json)."
-    data = Path(output_dir)/'data'
-    if (data/'prompts_eval.json').exists(): p = load_prompts(data/'prompts_eval.json')
-    elif (data/'preferences_eval.json').exists(): p = list(dict.fromkeys(r['prompt'] for r in load_preference_data(data/'preferences_eval.json')))
-    else: raise RlhfError(f'{data}: no held-out prompts (prompts_eval.json or preferences_eval.json). Run the data preparation first: rlhf run')
+def eval_prompts(output_dir: str | Path, split: str = 'test', max_prompts: int = 0) -> list[str]:
+    "The run's prompts of `split` (data/prompts_SPLIT.json), at most `max_prompts` (0: all)."
+    f = Path(output_dir)/'data'/f'prompts_{split}.json'
+    if split not in ('dev', 'test'): raise RlhfError(f"eval.split = {split!r}: choose 'test' (the report) or 'dev' (for choosing settings)")
+    if not f.exists(): raise RlhfError(f'{f}: no held-out prompts. Prepare the run\'s data first: rlhf run --output-dir {output_dir}')
+    p = load_prompts(f)
     return p[:max_prompts] if max_prompts else p
 
 # %% ../nbs/06_eval.ipynb #bb0eedea
-def _answer_all(models: dict, ref: str, prompts: list[str], asked: list[str], s: EvalSettings) -> tuple[dict, dict, dict]:
-    "Answers of every model, KL of each non-reference model to `ref`, and the seconds each took."
+def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings) -> tuple[dict, dict, dict]:
+    "Every model's `Samples` (its `samples` answers per prompt; `base_samples` for the base model), KL of each aligned model to `ref`, seconds."
     d = s.decoding()
-    sampling_t1 = d.temperature == 1.0 and d.top_p == 1.0
     ref_model, ref_tok = _load_lm(models[ref], s.device or None)
     answers, kls, secs = {}, {}, {}
     for label, spec in models.items():
         t0 = time.time()
         model, tok = (ref_model, ref_tok) if label == ref else _load_lm(spec, s.device or None)
-        answers[label] = _gen(model, tok, asked, d)
-        if s.kl and label not in (ref, 'base'):
-            kp, samples = (asked, answers[label]) if sampling_t1 else (prompts, _gen(model, tok, prompts, Decoding(d.max_new_tokens, 1.0, 1.0, d.seed, d.batch_size, d.system)))
-            kls[label] = sequence_kl(model, ref_model, tok, kp, samples, d.batch_size, d.system, s.confidence)
-            kls[label]['samples'] = samples
+        answers[label] = answers_of(model, tok, prompts, d, s.base_samples if label == 'base' else s.samples)
+        if s.kl and d.temperature > 0 and label not in (ref, 'base'):
+            kls[label] = samples_kl(ref_model, answers[label], d.temperature, d.batch_size, s.confidence)
         secs[label] = round(time.time() - t0, 1)
         if label != ref: del model
     return answers, kls, secs
+
+def _per_prompt(values: list[float], n_prompts: int) -> list[float]:
+    "Each prompt's mean of its consecutive answers' `values`."
+    return np.reshape(values, (n_prompts, -1)).mean(1).tolist()
+
+def _trained_against(stages: dict) -> dict[str, str]:
+    "For each trained policy, how it was trained against the run's reward model (absent: it was not)."
+    out = {'ppo': 'PPO maximised its score'} if 'ppo' in stages else {}
+    for m in ('dpo', 'kto'):
+        if stages.get(m, {}).get('policy_pairs'): out[m] = f"trained on {stages[m]['policy_pairs']} pairs of SFT answers it ranked"
+    return out
+
+def _scores(judge, prompts: list[str], answers: list[str]) -> list[float] | None:
+    "A judge's score of each answer, or None for a judge that only compares pairs."
+    try: return judge.scores(prompts, answers)
+    except NotImplementedError: return None
 
 # %% ../nbs/06_eval.ipynb #d221a480
 _CSS = ('body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}'
@@ -661,32 +380,40 @@ def _render(blocks: list[tuple], fmt: str, base: Path) -> str:
     return f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>RLHF evaluation report</title><style>{_CSS}</style></head><body>\n' + '\n'.join(out) + '\n</body></html>\n'
 
 # %% ../nbs/06_eval.ipynb #5fd9e652
-def _model_rows(models, ref, answers, scores, kls, judgements, conf) -> list[dict]:
+def _model_rows(models: dict, ref: str, rep: dict, conf: float) -> list[dict]:
     rows = []
     for m in models:
-        r = dict(model=m, reference=ref)
-        if m in scores:
-            mi = mean_interval(scores[m], conf)
+        r = dict(model=m, reference=ref, samples=rep['samples'][m])
+        if m in rep['scores']:
+            mi = mean_interval(rep['scores'][m], conf)
             r.update(reward=mi['mean'], reward_low=mi['ci_low'], reward_high=mi['ci_high'])
-        if m in judgements:
-            w = judgements[m]
-            r.update({f'{k}': v for k, v in w.items() if k in ('wins', 'ties', 'losses', 'win_rate', 'ci_low', 'ci_high', 'p_sign', 'p_wilcoxon')})
-            r['win_low'], r['win_high'] = r.pop('ci_low'), r.pop('ci_high')
-            r['verdict'] = verdict(r['win_rate'], r['p_wilcoxon'], 1 - conf)
-        if m in kls: r.update(kl=kls[m]['kl'], kl_low=kls[m]['ci_low'], kl_high=kls[m]['ci_high'])
-        r['words'] = round(float(np.mean([len(a.split()) for a in answers[m]])), 1)
+        if m in rep['judgements']:
+            w = rep['judgements'][m]
+            r.update({k: w[k] for k in ('wins', 'ties', 'losses', 'win_rate', 'p_sign', 'p_wilcoxon', 'gain', 'gain_low', 'gain_high', 'verdict')})
+            r.update(win_low=w['ci_low'], win_high=w['ci_high'], detectable_gain=detectable_effect(w['n'], w['sd'], 1 - conf)['mean_difference'])
+            others = {name: j['results'][m]['verdict'] for name, j in rep['judges'].items() if m in j['results']}
+            if others: r['other_judges'] = others
+        if m in rep['kl']: r.update(kl=rep['kl'][m]['kl'], kl_low=rep['kl'][m]['ci_low'], kl_high=rep['kl'][m]['ci_high'])
+        if m in rep.get('trained_against', {}): r['trained_against_judge'] = rep['trained_against'][m]
+        r['words'] = round(float(np.mean([len(a.split()) for a in rep['answers'][m]])), 1)
         rows.append(r)
     return rows
 
 def _summary_cells(rows: list[dict], confidence: float = 0.95) -> tuple[list, list]:
     ref, pct = rows[0]['reference'] if rows else 'sft', f'{confidence:.0%}'
-    header = ['model', f'mean reward [{pct} CI]', f'win rate vs {ref} [{pct} CI]', 'W/T/L', 'sign p', 'Wilcoxon p', f'vs {ref}',
-              f'KL to {ref} [{pct} CI]', 'words/answer']
-    cells = [[r['model'], _ci(r['reward'], r['reward_low'], r['reward_high']) if 'reward' in r else '–',
+    header = ['model', f'mean reward [{pct} CI]', f'gain vs {ref} [{pct} CI]', f'win rate vs {ref} [{pct} CI]', 'W/T/L', 'sign p',
+              'Wilcoxon p', f'vs {ref}', f'KL to {ref} [{pct} CI]', 'words/answer']
+    name = lambda r: r['model'] + (' *' if r.get('trained_against_judge') else '')
+    cells = [[name(r), _ci(r['reward'], r['reward_low'], r['reward_high']) if 'reward' in r else '–',
+              _ci(r['gain'], r['gain_low'], r['gain_high']) if 'gain' in r else '–',
               _ci(r['win_rate'], r['win_low'], r['win_high']) if 'win_rate' in r else '–',
               f"{r['wins']}/{r['ties']}/{r['losses']}" if 'wins' in r else '–', r.get('p_sign'), r.get('p_wilcoxon'),
               r.get('verdict', '–'), _ci(r['kl'], r['kl_low'], r['kl_high']) if 'kl' in r else '–', f"{r['words']:.1f}"] for r in rows]
     return header, cells
+
+def one_judge_only(row: dict) -> bool:
+    "Whether a model's verdict against the reference differs between the reward model and another judge."
+    return bool(row.get('other_judges')) and any(v != row.get('verdict') for v in row['other_judges'].values())
 
 # %% ../nbs/06_eval.ipynb #2fd093ee
 BASELINE_TRAIN_METRICS = ('train_loss', 'eval_loss', 'rewards/accuracies', 'objective/scores', 'objective/kl')  # final values kept in baselines
@@ -709,66 +436,91 @@ def report_metrics(report: dict) -> dict:
     return out
 
 # %% ../nbs/06_eval.ipynb #e4cc634b
-def _decoding_text(d: dict, samples: int = 1) -> str:
-    how = 'greedy' if d['temperature'] == 0 else f"{samples} answer{'s' * (samples > 1)} per prompt sampled at temperature {d['temperature']:g}, top-p {d['top_p']:g}"
+def _decoding_text(d: dict, samples: dict) -> str:
+    k = max(samples.values())
+    how = 'greedy' if d['temperature'] == 0 else (f"{k} answer{'s' * (k > 1)} per prompt sampled at temperature {d['temperature']:g}, top-p {d['top_p']:g}"
+                                                 + (f" ({samples['base']} for base)" if samples.get('base', k) != k else ''))
     return f"{how}, at most {d['max_new_tokens']} new tokens, seed {d['seed']}" + (f", system prompt {d['system']!r}" if d.get('system') else '')
 
+def _judge_rows(j: dict, ref: str, pct: str) -> tuple[list, list]:
+    scored = any('gain' in r for r in j['results'].values())
+    head = ['model'] + ([f'gain vs {ref} [{pct} CI]'] if scored else []) + [f'win rate vs {ref} [{pct} CI]', 'W/T/L', 'sign p'] + \
+           (['Wilcoxon p'] if scored else ['consistency']) + [f'vs {ref}', 'Spearman with RM', 'sign agreement with RM']
+    cells = [[m] + ([_ci(r['gain'], r['gain_low'], r['gain_high'])] if scored else []) +
+             [_ci(r['win_rate'], r['ci_low'], r['ci_high']), f"{r['wins']}/{r['ties']}/{r['losses']}", r['p_sign'],
+              r['p_wilcoxon'] if scored else r.get('consistency'), r['verdict'], r.get('agreement', {}).get('spearman'),
+              r.get('agreement', {}).get('sign_agreement')] for m, r in j['results'].items()]
+    return head, cells
+
 def _blocks(rep: dict, rows: list[dict], plots: list[tuple], n_examples: int) -> list[tuple]:
-    ref, conf = rep['reference'], rep['settings']['confidence']
-    pct = f'{conf:.0%}'
-    n_kl = max([len(k['per_sample']) // rep['n_prompts'] for k in rep['kl'].values()] or [1])  # KL samples per prompt
+    ref, conf, split = rep['reference'], rep['settings']['confidence'], rep['split']
+    pct, T = f'{conf:.0%}', rep['decoding']['temperature']
+    side = ('the test split: no stage trained on them and no setting was chosen by them' if split == 'test' else
+            'the dev split, which settings are chosen on: numbers for tuning, not evidence')
+    trained = rep.get('trained_against', {})
     B = [('h1', 'RLHF evaluation report'),
          ('p', f"Run `{rep['output_dir']}`, {time.strftime('%Y-%m-%d %H:%M', time.localtime(rep['created']))}. "
-               f"{rep['n_prompts']} held-out prompts; every model answered them with the same decoding: {_decoding_text(rep['decoding'], rep['settings'].get('samples', 1))}. "
-               f"Reference model: {ref}. "
-               + ("Judge: the trained reward model (normalised scores: 0 is the SFT policy's average answer)." if rep.get('scores') else
+               f"{rep['n_prompts']} held-out prompts of {side}. Every model answered them with the same decoding: "
+               f"{_decoding_text(rep['decoding'], rep['samples'])}. Reference model: {ref}. "
+               + ("Judge: the run's trained reward model (normalised scores: 0 is the SFT policy's average answer). "
+                  + (f"It is not an independent judge: {'; '.join(f'{m} — {why}' for m, why in trained.items())} (marked *), so its verdicts "
+                     f"flatter {' and '.join(trained)}." if trained else '') if rep.get('scores') else
                   'No reward model in this run: no scores, win rates or reward-model metrics.')),
-         *([('p', '**Verdict** (Wilcoxon signed-rank test on the paired rewards, level ' + f'{1 - conf:.2g}): ' +
-                 '; '.join(f"{r['model']} vs {ref}: {r['verdict']}" for r in rows if 'verdict' in r) + '.')] if any('verdict' in r for r in rows) else []),
+         *([('p', '**Verdict** (Wilcoxon signed-rank test on the paired per-prompt rewards, level ' + f'{1 - conf:.2g}): ' +
+                 '; '.join(f"{r['model']} vs {ref}: {r['verdict']}" + (' (under the reward model only: ' + ', '.join(
+                     f'{k} says {v}' for k, v in r['other_judges'].items()) + ')' if one_judge_only(r) else '') for r in rows if 'verdict' in r)
+                 + '.')] if any('verdict' in r for r in rows) else []),
          ('h2', 'Summary'),
-         ('p', (f"Win rate: share of prompts where the model's answers have a higher mean reward than {ref}'s, ties counting half, with its "
-                f"Wilson {pct} interval; sign test: exact binomial test on decided pairs; Wilcoxon: signed-rank test on the paired rewards. "
+         ('p', (f"Gain: mean over prompts of the model's per-prompt mean reward minus {ref}'s, with a t interval. Win rate: share of prompts "
+                f"where the model's answers have a higher mean reward than {ref}'s, ties counting half, with its Wilson {pct} interval; "
+                "sign test: exact binomial test on decided prompts; Wilcoxon: signed-rank test on the paired rewards. "
                 if rep.get('scores') else '') +
-               f"KL: sequence-level KL to {ref} ({rep['kl_estimator']}) on {n_kl} sample{'s' * (n_kl > 1)} per prompt at temperature 1, with a t interval."
-               + (" PPO maximised this same reward model, so the reward judge flatters it: confirm with an independent judge, and watch "
-                  "the answer length." if 'ppo' in rep.get('scores', {}) else '')),
+               f"KL: sequence-level KL to {ref} ({rep['kl_estimator']}) on each model's own scored answers — their token ids and sampled "
+               f"log-probabilities against {ref}'s on the same ids, both distributions at temperature {T:g} — with a t interval."),
          ('table', *_summary_cells(rows, conf))]
+    det = [r for r in rows if 'detectable_gain' in r and r['model'] != 'base']
+    if det:
+        d = detectable_effect(rep['n_prompts'], 1.0, 1 - conf)
+        B.append(('p', f"What {rep['n_prompts']} prompts can detect (80% power, level {1 - conf:.2g}): a mean gain of "
+                       + ', '.join(f"{r['detectable_gain']:.2f} for {r['model']}" for r in det)
+                       + f" reward SD (from each model's spread of per-prompt differences), and a win rate of {d['win_rate']:.2f} by the sign test. "
+                       "A smaller true gain will often show as no significant difference."))
+    for name, j in rep.get('judges', {}).items():
+        B += [('h2', f"Judge {j['name']}"), ('p', j['about']), ('table', *_judge_rows(j, ref, pct))]
+        if j.get('template'): B.append(('pre', j['template']))
     rm = rep.get('reward_model')
     if rm:
-        B += [('h2', 'Reward model on held-out preference pairs'),
+        B += [('h2', f'Reward model on the {split} preference pairs'),
               ('p', 'Accuracy: share of pairs where the chosen answer scores higher (0.5 is chance); ranking accuracy: the same over all '
-                    'chosen/rejected combinations (ROC AUC); correlation: point-biserial correlation of score and label.'),
-              ('table', ['pairs', f'accuracy [{pct} CI]', 'ranking accuracy', 'mean reward diff', 'correlation'],
+                    'chosen/rejected combinations (ROC AUC); correlation: point-biserial correlation of score and label; chosen shorter: '
+                    'accuracy on the pairs whose chosen answer has fewer words (a length-only model scores about 0 there).'),
+              ('table', ['pairs', f'accuracy [{pct} CI]', 'ranking accuracy', 'mean reward diff', 'correlation', f'chosen shorter [{pct} CI]'],
                [[rm['n'], _ci(rm['accuracy'], rm['accuracy_low'], rm['accuracy_high']), rm['ranking_accuracy'], rm['mean_reward_diff'],
-                 rm['correlation']]])]
-    llm = rep.get('llm_judge')
-    if llm:
-        B += [('h2', f"LLM judge ({llm['name']})"),
-              ('p', 'Each pair judged twice with the answers swapped; a winner only when both orders agree. Consistency: share of pairs '
-                    'where the orders agree; letter mass: probability the judge put on "A" or "B" (low: it ignores the format); '
-                    'agreement: Spearman correlation of its margins with the reward model\'s.'),
-              ('pre', llm['template']),
-              ('table', ['model', f'win rate vs {ref} [{pct} CI]', 'W/T/L', 'sign p', 'consistency', 'letter mass', 'Spearman with RM'],
-               [[m, _ci(w['win_rate'], w['ci_low'], w['ci_high']), f"{w['wins']}/{w['ties']}/{w['losses']}", w['p_sign'],
-                 w['consistency'], w['letter_mass'], w.get('agreement', {}).get('spearman')] for m, w in llm['results'].items()])]
+                 rm['correlation'], f"{_ci(rm['accuracy_chosen_shorter'], rm['chosen_shorter_low'], rm['chosen_shorter_high'])} of {rm['n_chosen_shorter']}"]])]
     if rep.get('baseline_comparison_error'): B += [('h2', 'Baseline'), ('p', rep['baseline_comparison_error'])]
     if rep.get('baseline_comparison'):
         bc = rep['baseline_comparison']
-        B += [('h2', f"Against baseline {bc['name']}"),
+        B += [('h2', f"Against baseline {bc['name']}" + (f" (saved {bc['created']} by run {bc['source']})" if bc.get('source') else '')),
               ('p', "Per metric: this run minus the baseline, with a Welch t interval where per-sample values exist (else a relative "
                     "tolerance); 'improved' or 'regressed' only when the interval excludes zero."),
               ('table', ['metric', 'better', 'baseline', 'this run', f'difference [{pct} CI]', 'p', 'verdict'],
                [[r['metric'], r['direction'], r['baseline'], r['current'], _ci(r['diff'], r['ci_low'], r['ci_high']), r['p'],
                  r['verdict']] for r in bc['rows']])]
+    if rep.get('baseline_kept'): B.append(('p', f"Baseline {Path(rep['baseline_kept']).stem} exists and was kept: a run never overwrites a baseline."))
     inputs = rep.get('stages', {}).get('data', {}).get('inputs', {})
     if inputs:
-        B += [('h2', 'Inputs'), ('table', ['kind', 'file', 'sha-256 (16)', 'train', 'held out'],
-                                 [[k, v.get('source'), v.get('hash'), v.get('train'), v.get('eval')] for k, v in inputs.items()])]
+        B += [('h2', 'Inputs'), ('p', 'One split by prompt across every input (a hash of the normalised prompt): train for the stages, dev for '
+                                      'choosing settings, test for this report.'),
+              ('table', ['kind', 'file', 'sha-256 (16)', 'train', 'dev', 'test'],
+               [[k, v.get('source'), v.get('hash'), v.get('train'), v.get('dev'), v.get('test')] for k, v in inputs.items()])]
     stages = {k: v for k, v in rep.get('stages', {}).items() if k not in ('eval', 'data')}
     if stages:
         B += [('h2', 'Stages'), ('table', ['stage', 'status', 'optimizer steps', 'wall time (s)', 'resumed from'],
                                  [[k, v.get('status', '–'), v.get('steps'), f"{v['wall_s']:.0f}" if v.get('wall_s') else '–',
                                    v.get('resumed_from') or '–'] for k, v in stages.items()])]
+    B += [('h2', 'Cost of this evaluation'),
+          ('table', ['model', 'answers', 'answer tokens', 'seconds (answers and KL)'],
+           [[m, len(rep['answers'][m]), rep['tokens'][m], rep['seconds'].get(m)] for m in rep['answers']])]
     if rep.get('training'):
         B += [('h2', 'Training'),
               ('table', ['stage', 'metric', 'first', 'final', 'min', 'max', 'points'],
@@ -777,13 +529,12 @@ def _blocks(rep: dict, rows: list[dict], plots: list[tuple], n_examples: int) ->
     if plots: B += [('h2', 'Plots')] + [('img', p, cap) for p, cap in plots]
     n = min(n_examples, rep['n_prompts'])
     if n:
-        sc = rep.get('scores') or None
-        k = rep['settings'].get('samples', 1)
-        B += [('h2', 'Side by side'), ('p', f'The first {n} held-out prompts' + (f', the first of each model\'s {k} answers' if k > 1 else '')
+        sc, k = rep.get('scores') or None, rep['samples']
+        B += [('h2', 'Side by side'), ('p', f'The first {n} held-out prompts, the first answer of each model'
                                         + ('; the reward-model score under each answer.' if sc else '.')),
               ('table', ['prompt'] + list(rep['answers']),
-               [[rep['prompts'][i]] + [a[i * k] + (f"\n(score {_fmt(rep['answer_scores'][m][i * k], 2)})" if sc else '') for m, a in rep['answers'].items()]
-                for i in range(n)])]
+               [[rep['prompts'][i]] + [a[i * k[m]].strip() + (f"\n(score {_fmt(rep['answer_scores'][m][i * k[m]], 2)})" if sc else '')
+                                       for m, a in rep['answers'].items()] for i in range(n)])]
     B += [('p', f"Versions: {', '.join(f'{k} {v}' for k, v in rep['versions'].items())}. Evaluation took {rep['wall_s']:.0f} s.")]
     return B
 
@@ -797,33 +548,36 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
                  ) -> list[dict]:
     "Evaluate every model of a run and write reports/report.{md,html,json}; returns one summary row per model."
     t0, s, out = time.time(), settings or EvalSettings(), Path(output_dir)
-    if s.samples < 1 or (s.samples > 1 and s.temperature == 0):
-        raise RlhfError(f'eval.samples = {s.samples}: use 1 answer per prompt with greedy decoding, or several with eval.temperature > 0 (e.g. 0.7)')
+    if min(s.samples, s.base_samples) < 1 or (max(s.samples, s.base_samples) > 1 and s.temperature == 0):
+        raise RlhfError(f'eval.samples = {s.samples}, eval.base_samples = {s.base_samples}: use 1 answer per prompt with greedy decoding, '
+                        'or several with eval.temperature > 0 (e.g. 0.7)')
     models = run_models(out, base_model)
     if not [m for m in models if m != 'base']:
         raise RlhfError(f'{out}/models: no trained policy (sft, ppo, dpo or kto) to evaluate. Train one first: rlhf run')
     ref = 'sft' if 'sft' in models else next(m for m in models if m != 'base')
-    prompts = eval_prompts(out, s.max_prompts)
-    asked = [p for p in prompts for _ in range(s.samples)]  # each prompt `samples` times, its answers consecutive
-    answers, kls, secs = _answer_all(models, ref, prompts, asked, s)
-    rep = dict(output_dir=str(out), created=time.time(), reference=ref, models=models, settings=asdict(s), decoding=asdict(s.decoding()),
-               n_prompts=len(prompts), prompts=prompts, answers=answers, kl=kls, kl_estimator=KL_ESTIMATOR, seconds=secs,
-               scores={}, judgements={}, versions=versions(), stages=Manifest(out).data['stages'])
+    prompts = eval_prompts(out, s.split, s.max_prompts)
+    answers, kls, secs = _answer_all(models, ref, prompts, s)
+    stages = Manifest(out).data['stages']
+    rep = dict(output_dir=str(out), created=time.time(), split=s.split, reference=ref, models=models, settings=asdict(s),
+               decoding=asdict(s.decoding()), n_prompts=len(prompts), prompts=prompts, answers={m: a.texts for m, a in answers.items()},
+               samples={m: len(a) // len(prompts) for m, a in answers.items()}, tokens={m: sum(map(len, a.ids)) for m, a in answers.items()},
+               kl=kls, kl_estimator=KL_ESTIMATOR, seconds=secs, scores={}, judgements={}, judges={}, versions=versions(), stages=stages)
     if (out/'models'/'reward'/'config.json').exists():
-        rj = RewardJudge(out/'models'/'reward', batch_size=s.batch_size, device=s.device or None)
-        rep['answer_scores'] = {m: rj.scores(asked, a) for m, a in answers.items()}
-        rep['scores'] = {m: np.reshape(a, (len(prompts), s.samples)).mean(1).tolist() for m, a in rep['answer_scores'].items()}  # per prompt
-        for m in models:
-            if m == ref: continue
-            j = judgement_from_scores(rep['scores'][m], rep['scores'][ref])
-            rep['judgements'][m] = dict(win_rate(j.verdicts, s.confidence), p_wilcoxon=wilcoxon_test(j.scores_a, j.scores_b),
-                                        verdicts=j.verdicts, margins=j.margins)
-        if (out/'data'/'preferences_eval.json').exists():
-            rep['reward_model'] = reward_model_metrics(rj.rm, out/'data'/'preferences_eval.json', s.batch_size, s.confidence)
+        t1, rj = time.time(), RewardJudge(out/'models'/'reward', batch_size=s.batch_size, device=s.device or None)
+        rep['answer_scores'] = {m: rj.scores(a.prompts, a.texts) for m, a in answers.items()}
+        rep['scores'] = {m: _per_prompt(v, len(prompts)) for m, v in rep['answer_scores'].items()}  # per prompt
+        rep['judgements'] = {m: judgement_row(judgement_from_scores(rep['scores'][m], rep['scores'][ref]), s.confidence) for m in models if m != ref}
+        rep['trained_against'] = _trained_against(stages)
+        pairs = out/'data'/f'preferences_{s.split}.json'
+        if pairs.exists(): rep['reward_model'] = evaluate_reward_model(rj.rm, None, load_preference_data(pairs), s.batch_size, s.confidence)
+        rep['seconds']['reward_model'] = round(time.time() - t1, 1)
         del rj
-    if s.llm_judge: rep['llm_judge'] = _llm_judge(s, prompts, {m: a[::s.samples] for m, a in answers.items()}, ref, rep)  # first answers
+    for spec in [x.strip() for x in s.judges.split(',') if x.strip()]:
+        t1 = time.time()
+        rep['judges'][spec] = _judge(spec, out, prompts, answers, ref, rep, s)
+        rep['seconds'][f'judge {spec}'] = round(time.time() - t1, 1)
     rep['training'] = {st: tr.get_summary() for st, tr in load_curves(out/'metrics').items()}
-    rows = _model_rows(models, ref, answers, rep['scores'], kls, rep['judgements'], s.confidence)
+    rows = _model_rows(models, ref, rep, s.confidence)
     rep['summary'] = rows
     plots = _plots(out, rep, rows)
     _baselines(rep, save_baseline, compare_baseline, Path(baseline_dir) if baseline_dir else out/'baselines', s.confidence)
@@ -836,8 +590,9 @@ def run_eval(settings: EvalSettings | None, output_dir: str | Path, pipeline=Non
     "The pipeline's eval stage: `write_report` with the [pipeline] settings' base model and baselines; returns the stage's result (skipped when nothing it reads changed)."
     s, out, t0 = settings or EvalSettings(), Path(output_dir).absolute(), time.time()  # absolute: the manifest's paths hold from any directory
     base, save, compare = (getattr(pipeline, k, '') or '' for k in ('model_name', 'save_baseline', 'compare_baseline'))
-    data = sorted((out/'data').glob('*_eval.json'))
-    key = settings_hash(s, base, save, compare, {m: model_id(p) for m, p in run_models(out).items()}, [file_hash(f) for f in data])
+    data = sorted((out/'data').glob(f'*_{s.split}.json'))
+    key = settings_hash(s, base, save, compare, {m: model_id(p) for m, p in run_models(out).items()}, [file_hash(f) for f in data],
+                        model_id(out/'models'/'reward'), model_id(out/'models'/'judge'))
     if done := completed(out, 'eval', key): return dict(done, summary=json.loads(Path(done['json']).read_text())['summary'])
     man = Manifest(out)
     man.update('eval', status='running', key=key, started=t0)
@@ -848,16 +603,28 @@ def run_eval(settings: EvalSettings | None, output_dir: str | Path, pipeline=Non
     return dict(res, summary=rows)
 
 # %% ../nbs/06_eval.ipynb #b79d23d5
-def _llm_judge(s: EvalSettings, prompts, answers, ref, rep) -> dict:
-    judge = LLMJudge(s.llm_judge, batch_size=s.batch_size, device=s.device or None)
+def _judge(spec: str, out: Path, prompts: list[str], answers: dict, ref: str, rep: dict, s: EvalSettings) -> dict:
+    "Every model against `ref` under judge `spec` ('judge': the run's held-out reward model), with its agreement with the reward model."
+    held_out = spec == 'judge'
+    if held_out and not (out/'models'/'judge'/'config.json').exists():
+        raise RlhfError(f"eval.judges names 'judge', the run's held-out reward model, but {out/'models'/'judge'} does not exist: "
+                        'train it with rlhf run --stage judge (or remove judge from eval.judges)')
+    judge, n = make_judge(f"reward:{out/'models'/'judge'}" if held_out else spec, s.device or None), len(prompts)
+    per_ref = _scores(judge, answers[ref].prompts, answers[ref].texts)
     res = {}
-    for m in answers:
+    for m, a in answers.items():
         if m == ref: continue
-        j = judge.judge(prompts, answers[m], answers[ref])
-        res[m] = dict(win_rate(j.verdicts, s.confidence), consistency=j.consistency, letter_mass=j.info['letter_mass'],
-                      verdicts=j.verdicts, margins=j.margins)
-        if m in rep['judgements']: res[m]['agreement'] = judge_agreement(j.margins, rep['judgements'][m]['margins'])
-    return dict(name=judge.name, template=judge.template, system=judge.system, prefill=judge.prefill, results=res)
+        if per_ref is not None: j = judgement_from_scores(_per_prompt(_scores(judge, a.prompts, a.texts), n), _per_prompt(per_ref, n))
+        else: j = judge.judge(prompts, a.texts[::len(a) // n], answers[ref].texts[::len(answers[ref]) // n])  # first answers
+        res[m] = judgement_row(j, s.confidence)
+        if m in rep['judgements']: res[m]['agreement'] = judge_agreement(res[m]['margins'], rep['judgements'][m]['margins'])
+    about = ("A reward model trained on a share of the training preference pairs that no other stage sees; no policy was trained "
+             "against it or on pairs it ranked." if held_out else f"{judge.name}: no stage trained against it." if spec.partition(':')[0] in
+             ('llm', 'grader', 'rule') else f'{judge.name}.')
+    about += (' Scores of every answer, averaged per prompt, paired with the reference.' if per_ref is not None else
+              " Pairwise, each model's first answer against the reference's, in both orders; a winner only when both orders agree.")
+    return dict(name='held-out reward model' if held_out else judge.name, about=about, kind='score' if per_ref is not None else 'pairwise',
+                template=getattr(judge, 'template', None), results=res)
 
 def _plots(out: Path, rep: dict, rows: list[dict]) -> list[tuple]:
     pdir, plots = out/'reports'/'plots', []
@@ -877,15 +644,17 @@ def _baselines(rep: dict, save: str, compare: str, bdir: Path, confidence: float
     "Compare with baseline `compare` (a missing one is noted, not fatal), then save this run as `save`."
     metrics = report_metrics(rep)
     if compare:
-        try: rep['baseline_comparison'] = dict(name=compare, rows=compare_baseline(compare, metrics, bdir, confidence))
+        try: rep['baseline_comparison'] = dict(rows=compare_baseline(compare, metrics, bdir, confidence), **baseline_info(compare, bdir))
         except RlhfError as e: rep['baseline_comparison_error'] = str(e)
-    if save: rep['baseline_saved'] = str(save_baseline(save, metrics, bdir))
+    if save:
+        path = save_baseline(save, metrics, bdir, source=rep['output_dir'])
+        rep['baseline_saved' if path else 'baseline_kept'] = str(path or bdir/f'{save}.json')
 
 def _write(rdir: Path, rep: dict, rows: list[dict], plots: list[tuple], n_examples: int):
     rdir.mkdir(parents=True, exist_ok=True)
     blocks = _blocks(rep, rows, plots, n_examples)
-    for name, text in (('report.md', _render(blocks, 'md', rdir)), ('report.html', _render(blocks, 'html', rdir)),
-                       ('report.json', json.dumps(_json_safe(rep), indent=1, default=str))):
-        tmp = rdir/f'.{name}.tmp'
+    for name, text in (('report.md', _render(blocks, 'md', rdir)), ('report.html', _render(blocks, 'html', rdir))):
+        tmp = rdir/f'.{name}.tmp-{time.time_ns()}'
         tmp.write_text(text)
         tmp.replace(rdir/name)
+    save_json(rdir/'report.json', _json_safe(rep))

@@ -128,8 +128,8 @@ def kto_rows(rows: list[dict], s: KTOSettings) -> list[dict]:
     return rows
 
 def train_kto(settings: KTOSettings, model: str, feedback, output_dir: str | Path, eval_preferences=None,
-              callbacks: list | None = None) -> dict:
-    "Train `model` with KTO on `feedback` (feedback and/or preference records, or a feedback file); the result includes 'eval' on `eval_preferences`."
+              callbacks: list | None = None, info: dict | None = None) -> dict:
+    "Train `model` with KTO on `feedback` (feedback and/or preference records, or a feedback file); the result includes 'eval' on `eval_preferences` and `info`."
     s = settings
     fb = as_feedback(feedback)
     rows = kto_rows(fb, s)
@@ -139,7 +139,7 @@ def train_kto(settings: KTOSettings, model: str, feedback, output_dir: str | Pat
     if done := completed(output_dir, 'kto', key): return done  # same model, data and settings: nothing to do
     tok, policy = prepare_policy(model, s)
     info = {'algorithm': 'kto', 'base_model': str(model), 'n_train': n_all, 'n_trained': len(rows), 'n_desirable': n_d,
-            'n_undesirable': len(rows) - n_d}
+            'n_undesirable': len(rows) - n_d, **(info or {})}
     cbs = [NanGuard(), *eval_callback(policy, tok, s, evals, info), *(callbacks or [])]
     cfg = kto_config(s, stage_paths(output_dir, 'kto', key)['checkpoints'], n_d, len(rows) - n_d, n_rows=len(rows))
     if s.max_steps <= 0: cfg.num_train_epochs = max(1.0, s.epochs)

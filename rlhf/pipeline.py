@@ -26,16 +26,17 @@ class PipelineSettings:
     rlhf_algorithm: str = 'all'  # alignment after SFT: ppo, dpo, kto or all
     rlhf_min_preferences: int = 100  # fewer preference pairs than this triggers min_preferences_action
     min_preferences_action: str = 'warn'  # warn or error when there are too few pairs
-    save_baseline: str = ''  # store this run's evaluation under this name ('' : don't)
+    save_baseline: str = ''  # store this run's evaluation as the baseline of this name, unless that baseline exists (never overwritten; '': don't)
     compare_baseline: str = ''  # compare this run's evaluation with this stored baseline ('' : don't)
     output_dir: str = 'output/rlhf'  # the run directory: models/, metrics/, reports/, manifest.json
     instructions: str = 'example_inputs/rlhf/instructions.json'  # SFT data
     preferences: str = 'example_inputs/rlhf/preferences/preferences.json'  # reward model and DPO data
     feedback: str = 'example_inputs/rlhf/feedback.json'  # KTO data
     prompts: str = 'example_inputs/rlhf/prompts.json'  # prompts for generation and evaluation
-    eval_fraction: float = 0.15  # share of every input held out for evaluation
+    dev_fraction: float = 0.1  # share of the prompts (of every input, split jointly) for choosing settings
+    test_fraction: float = 0.15  # share of the prompts for the reported evaluation; nothing else reads them
     policy_pairs: int = 160  # DPO and KTO also train on the SFT model's own answers to this many training prompts (2 each, ranked by the reward model, which then trains first); 0: on the data only
-    seed: int = 42  # seed of the split
+    seed: int = 42  # salt of the split's hash, and seed of the policy pairs
 
 # %% ../nbs/07_pipeline.ipynb #eead8e5d
 STAGE_SETTINGS = {'pipeline': 'rlhf.pipeline:PipelineSettings', 'sft': 'rlhf.sft:SFTSettings', 'reward': 'rlhf.reward:RewardSettings',
@@ -158,7 +159,7 @@ def data_paths(p: PipelineSettings) -> dict:
 def prepare(settings: dict, output_dir: str | Path) -> dict:
     "Validate and split the inputs into `output_dir/data` (cheap; done before every stage so edits to the inputs are seen)."
     p = settings['pipeline']
-    info = prepare_data(data_paths(p), output_dir, p.eval_fraction, p.seed, p.rlhf_min_preferences, p.min_preferences_action)
+    info = prepare_data(data_paths(p), output_dir, p.dev_fraction, p.test_fraction, p.seed, p.rlhf_min_preferences, p.min_preferences_action)
     Manifest(output_dir).update('data', status='done', inputs=info)
     return info
 
@@ -200,28 +201,30 @@ def run_stage(stage: str, output_dir: str | Path | None = None, model_name: str 
     out = Path(output_dir or p.output_dir)
     model = model_name or p.model_name
     d = out/'data'
-    if not (d/'prompts_eval.json').exists(): prepare(S, out)
+    if not (d/'prompts_test.json').exists(): prepare(S, out)
     n = SMOKE_ROWS if smoke else None
     prefs_train = load_preference_data(d/'preferences_train.json')[:n]
-    prefs_eval = load_preference_data(d/'preferences_eval.json')[:n]
+    prefs_dev = load_preference_data(d/'preferences_dev.json')[:n]  # stages check themselves on dev; only the eval stage reads test
     if stage == 'sft':
         from rlhf.sft import train_sft
         return train_sft(S['sft'], model, load_instructions(d/'instructions_train.json')[:n], out,
-                         load_instructions(d/'instructions_eval.json')[:n])
+                         load_instructions(d/'instructions_dev.json')[:n])
     sft = _need(out, 'sft', stage)
     if stage == 'reward':
         from rlhf.reward import train_reward_model
-        return train_reward_model(S['reward'], sft, prefs_train, out, prefs_eval)
+        return train_reward_model(S['reward'], sft, prefs_train, out, prefs_dev)
     if stage == 'ppo':
         from rlhf.ppo import train_ppo
         return train_ppo(S['ppo'], sft, _need(out, 'reward', 'ppo'), load_prompts(d/'prompts_train.json')[:n], out,
-                         load_prompts(d/'prompts_eval.json')[:n])
+                         load_prompts(d/'prompts_dev.json')[:n])
     if stage == 'dpo':
         from rlhf.dpo import train_dpo
-        return train_dpo(S['dpo'], sft, prefs_train + _policy_pairs(S, out, sft, 'dpo'), out, prefs_eval)
+        pairs = _policy_pairs(S, out, sft, 'dpo')
+        return train_dpo(S['dpo'], sft, prefs_train + pairs, out, prefs_dev, info={'policy_pairs': len(pairs)})
     if stage == 'kto':
         from rlhf.kto import train_kto
-        return train_kto(S['kto'], sft, load_feedback(d/'feedback_train.json')[:n] + _policy_pairs(S, out, sft, 'kto'), out, prefs_eval)
+        pairs = _policy_pairs(S, out, sft, 'kto')
+        return train_kto(S['kto'], sft, load_feedback(d/'feedback_train.json')[:n] + pairs, out, prefs_dev, info={'policy_pairs': len(pairs)})
     from rlhf.eval import run_eval
     return run_eval(S['eval'], out, dataclasses.replace(p, model_name=model))
 

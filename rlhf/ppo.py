@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from scipy import stats
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 from transformers import get_scheduler
@@ -25,13 +24,15 @@ from .data import RlhfError, load_prompts
 from .lm import Batch, Samples, completion_logprobs, generate, hidden_states, prompt_ids, sample, split_ok
 from .models import device_policy, load_model, load_tokenizer
 from .reward import RewardModel
+from .eval import Decoding, compare_models
+from .judges import RewardJudge
 from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_dir, blocks_of, completed, freeze_below,
                            last_checkpoint, model_id, save_artifact, settings_dict, settings_hash, stage_paths)
 
 # %% auto #0
 __all__ = ['masked_mean', 'masked_var', 'whiten', 'kl_penalty', 'KLController', 'gae', 'policy_loss', 'value_loss', 'PPOSettings',
            'mixed_precision', 'make_accelerator', 'ActorCritic', 'entropy', 'rollout', 'RuleReward', 'token_rewards',
-           'make_experience', 'ppo_update', 'RewardHackingWarning', 'HackingMonitor', 'compare_policies', 'train_ppo']
+           'make_experience', 'ppo_update', 'RewardHackingWarning', 'HackingMonitor', 'train_ppo']
 
 # %% ../nbs/03_ppo.ipynb #1006dd1b
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
@@ -389,16 +390,6 @@ def _load_checkpoint(acc, path: str, model, optimizer, scheduler) -> dict:
     _set_rng_state(st['rng'][acc.process_index])
     return json.loads((path/'trainer_state.json').read_text())
 
-# %% ../nbs/03_ppo.ipynb #4f2c3733
-def compare_policies(before, after, tokenizer, reward_model, prompts: list[str], max_new_tokens: int = 48) -> dict:
-    "Reward-model scores of the greedy answers of two policies to the same prompts, with a paired Wilcoxon signed-rank test."
-    a0, a1 = (sample(m, tokenizer, prompts, max_new_tokens).texts for m in (before, after))
-    s0, s1 = np.array(reward_model.score(prompts, a0)), np.array(reward_model.score(prompts, a1))
-    diff = s1 - s0
-    p = float(stats.wilcoxon(s1, s0).pvalue) if np.any(diff != 0) and len(diff) > 1 else 1.0
-    return dict(score_before=float(s0.mean()), score_after=float(s1.mean()), gain=float(diff.mean()), win_rate=float((diff > 0).mean()),
-                p_value=p, n=len(prompts), examples=[dict(prompt=q, before=x, after=y) for q, x, y in zip(prompts, a0, a1)])
-
 # %% ../nbs/03_ppo.ipynb #06978e46
 def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_dir: str | Path, eval_prompts=None, gold_fn=None,
               callback=None) -> dict:
@@ -497,9 +488,10 @@ def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_d
     res = dict(path=str(paths['model']), key=key, steps=step, summary=tracker.get_summary(), kl_coef=kl_ctl.value)
     if acc.is_main_process:
         raw_policy.eval()
-        if eval_prompts:
-            ev = compare_policies(ref, raw_policy, tok, reward_model, list(eval_prompts), s.max_new_tokens)
-            res['eval'] = {k: v for k, v in ev.items() if k != 'examples'} | {'examples': ev['examples'][:3]}
+        if eval_prompts:  # greedy answers of the starting and the trained policy, scored by the reward model, paired by prompt
+            ev = compare_models({'start': (ref, tok), 'ppo': (raw_policy, tok)}, list(eval_prompts), RewardJudge(reward_model), Decoding(s.max_new_tokens))
+            res['eval'] = {k: v for k, v in ev['results'][0].items() if k not in ('verdicts', 'margins')}
+            res['eval']['examples'] = [dict(prompt=q, before=x, after=y) for q, x, y in zip(ev['prompts'], ev['answers']['start'], ev['answers']['ppo'])][:3]
         res['wall_s'] = round(time.time() - t_start, 1)
         save_artifact(paths['model'], raw_policy, tok, s, res)
         man.update('ppo', status='done', **res, metrics=str(paths['metrics']))

@@ -15,8 +15,9 @@ from scipy import stats
 from fastcore.basics import patch
 from trl import RewardConfig, RewardTrainer
 from .data import RlhfError, load_preference_data, to_preference_dataset
-from .lm import Batch, completion_ids, encode, length_batches, sample
+from .lm import Batch, completion_ids, length_batches, make_batch, sample
 from .models import device_policy, load_model, load_tokenizer, set_threads
+from .stats import wilson_interval
 from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_passes, lora_config, model_id, save_artifact,
                            settings_hash, stage_paths, trl_args)
 
@@ -65,8 +66,9 @@ class RewardModel:
 # %% ../nbs/02_reward.ipynb #e6bf1872
 @patch
 def encode(self: RewardModel, prompts: list[str], responses: list[str]) -> Batch:
-    "A `Batch` of (prompt, response) pairs in the reward model's training format, on the model's device."
-    return encode(self.tokenizer, prompts, responses, self.system, device=self.model.device)
+    "A `Batch` of (prompt, response) pairs in the reward model's training format, each one right-padded sequence, on the model's device."
+    rows = [sum(completion_ids(self.tokenizer, p, r, self.system), []) for p, r in zip(prompts, responses)]
+    return make_batch([[] for _ in rows], rows, self.tokenizer.pad_token_id, self.model.device)
 
 # %% ../nbs/02_reward.ipynb #c5bef01c
 @patch
@@ -105,17 +107,19 @@ def preference_metrics(chosen: list[float], rejected: list[float]) -> dict:
                 correlation=corr, n=len(c))
 
 # %% ../nbs/02_reward.ipynb #059e3ed5
-def evaluate_reward_model(reward_model: RewardModel, tokenizer=None, preferences=None, batch_size: int = 16) -> dict:
-    "Reward metrics of `reward_model` on preference records (or a preference file); `tokenizer` overrides the model's own."
+def evaluate_reward_model(reward_model: RewardModel, tokenizer=None, preferences=None, batch_size: int = 16, confidence: float = 0.95) -> dict:
+    "Reward metrics of `reward_model` on preference records (or a preference file), with intervals; `tokenizer` overrides the model's own."
     if tokenizer is not None: reward_model.tokenizer = tokenizer
     prefs = load_preference_data(preferences) if not isinstance(preferences, list) else preferences
     p = [r['prompt'] for r in prefs]
     c = reward_model.score(p, [r['chosen'] for r in prefs], batch_size)
     r = reward_model.score(p, [r['rejected'] for r in prefs], batch_size)
-    shorter = [len(x['chosen'].split()) < len(x['rejected'].split()) for x in prefs]
-    sub = [ci > ri for ci, ri, sh in zip(c, r, shorter) if sh]
-    return {**preference_metrics(c, r), 'accuracy_chosen_shorter': float(np.mean(sub)) if sub else float('nan'),
-            'n_chosen_shorter': len(sub)}
+    m = preference_metrics(c, r)
+    sub = [ci > ri for ci, ri, x in zip(c, r, prefs) if len(x['chosen'].split()) < len(x['rejected'].split())]
+    lo, hi = wilson_interval(m['accuracy'] * m['n'], m['n'], confidence)
+    slo, shi = wilson_interval(sum(sub), len(sub), confidence)
+    return {**m, 'accuracy_low': lo, 'accuracy_high': hi, 'accuracy_chosen_shorter': float(np.mean(sub)) if sub else float('nan'),
+            'chosen_shorter_low': slo, 'chosen_shorter_high': shi, 'n_chosen_shorter': len(sub), 'chosen_scores': c, 'rejected_scores': r}
 
 # %% ../nbs/02_reward.ipynb #d4072bfe
 @dataclass

@@ -21,7 +21,8 @@ from .reward import RewardModel, RewardSettings, evaluate_reward_model, train_re
 from .ppo import PPOSettings, RewardHackingWarning, train_ppo
 from .dpo import DPOSettings, build_preferences, train_dpo
 from .kto import KTOSettings, train_kto
-from .eval import KL_ESTIMATOR, bootstrap_interval, kl_estimate, md_table, mean_interval, save_figure, wilcoxon_test
+from .eval import md_table, save_figure
+from .stats import KL_ESTIMATOR, bootstrap_interval, kl_estimate, mean_interval, wilcoxon_test
 
 # %% auto #0
 __all__ = ['PROMPT_TEMPLATE', 'ALGORITHMS', 'COLORS', 'MARKERS', 'load_openings', 'sentiment_prompts', 'split_openings',

@@ -12,14 +12,15 @@ from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 import torch
 from transformers import TrainerCallback
+from .data import save_json
 from .lm import blocks_of
 from .models import DevicePolicy, device_policy
 
 # %% auto #0
 __all__ = ['TrainingMetricsTracker', 'TrackerCallback', 'TrainSettings', 'settings_dict', 'settings_hash', 'from_dict',
            'trl_args', 'freeze_below', 'lora_config', 'length_grouped_order', 'length_grouped_passes',
-           'compact_logprobs', 'last_checkpoint', 'atomic_dir', 'save_json', 'versions', 'save_artifact', 'Manifest',
-           'stage_paths', 'model_id', 'completed', 'fit']
+           'compact_logprobs', 'last_checkpoint', 'atomic_dir', 'versions', 'save_artifact', 'Manifest', 'stage_paths',
+           'model_id', 'completed', 'fit']
 
 # %% ../nbs/00c_training.ipynb #60e25040
 class TrainingMetricsTracker:
@@ -193,15 +194,6 @@ def atomic_dir(final: str | Path):
         tmp.rename(final)
         shutil.rmtree(old, ignore_errors=True)
     finally: shutil.rmtree(tmp, ignore_errors=True)
-
-def save_json(path: str | Path, obj) -> Path:
-    "Write `obj` as JSON to `path` atomically (a reader sees the old file or the new one, never half of one)."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp-{uuid.uuid4().hex[:8]}')
-    tmp.write_text(json.dumps(obj, indent=1, default=str))
-    tmp.replace(path)
-    return path
 
 # %% ../nbs/00c_training.ipynb #432aed35
 def versions() -> dict:
