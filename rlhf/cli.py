@@ -72,7 +72,9 @@ def cmd_run(a):
     t = time.time()
     res = run_pipeline(S, smoke=a.smoke)
     print(f"\nrlhf run: {len(res)} stage(s) in {time.time() - t:.0f}s, artifacts in {S['pipeline'].output_dir}")
-    _print_table([{'stage': k, 'status': 'skipped' if r.get('skipped') else 'done', 'wall_s': r.get('stage_wall_s')} for k, r in res.items()])
+    _print_table([{'stage': k, 'status': 'skipped' if r.get('skipped') else 'done', 'wall_s': r.get('stage_wall_s'),
+                   **({'tokens': r['perf']['tokens'], 'TFLOP': r['perf']['tflop'], 'of peak': f"{r['perf']['utilisation']:.0%}"}
+                      if not r.get('skipped') else {})} for k, r in res.items()])
     summary = res.get('eval', {}).get('summary')
     if summary:
         from rlhf.eval import summary_table
@@ -162,9 +164,9 @@ def cmd_settings(a):
     print(settings_reference(load_settings(config=a.config, overrides=a.set or [])))
 
 # %% ../nbs/08_cli.ipynb #5d6bb7b5
-def parser() -> argparse.ArgumentParser:
-    "The `rlhf` argument parser."
-    from rlhf.pipeline import settings_reference
+def parser(settings_help: bool = False) -> argparse.ArgumentParser:
+    "The `rlhf` argument parser (`settings_help`: list every setting under `rlhf run --help`, which imports every stage)."
+    from rlhf.pipeline import ALGORITHMS, STAGES, settings_reference
     p = argparse.ArgumentParser(prog='rlhf', description='SFT, reward modelling, PPO, DPO and KTO, measured end to end.')
     sub = p.add_subparsers(dest='command', required=True)
     v = sub.add_parser('validate', help='check a data file and summarise it')
@@ -172,9 +174,10 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument('--kind', required=True, choices=list(SCHEMAS), help='what the file holds')
     v.set_defaults(fn=cmd_validate)
     r = sub.add_parser('run', help='run the pipeline or one stage', formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog='settings (section.key = default; change with --set or a --config file):\n\n' + settings_reference())
-    r.add_argument('--stage', choices=['full', 'sft', 'reward', 'ppo', 'dpo', 'kto', 'eval'], help='default: pipeline.pipeline_stage')
-    r.add_argument('--algorithm', choices=['ppo', 'dpo', 'kto', 'all'], help='default: pipeline.rlhf_algorithm')
+                       epilog='settings (section.key = default; change with --set or a --config file):\n\n' + settings_reference()
+                       if settings_help else None)
+    r.add_argument('--stage', choices=['full', *STAGES], help='default: pipeline.pipeline_stage')
+    r.add_argument('--algorithm', choices=[*ALGORITHMS, 'all'], help='default: pipeline.rlhf_algorithm')
     r.add_argument('--model', help='base model: smollm2-135m (embedded), a Hugging Face id or a local directory')
     r.add_argument('--config', help='an INI file overriding settings.ini')
     r.add_argument('--output-dir', help='the run directory (default: pipeline.output_dir)')
@@ -221,5 +224,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     "The `rlhf` console script."
-    a = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    a = parser(settings_help=bool(argv) and argv[0] == 'run' and bool({'-h', '--help'} & set(argv))).parse_args(argv)
     return guarded(a.fn, a)

