@@ -30,10 +30,11 @@ from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_d
                            last_checkpoint, model_id, save_artifact, settings_dict, settings_hash, stage_paths)
 
 # %% auto #0
-__all__ = ['masked_mean', 'masked_var', 'whiten', 'kl_penalty', 'KLController', 'gae', 'policy_loss', 'value_loss', 'PPOSettings',
-           'mixed_precision', 'make_accelerator', 'ActorCritic', 'entropy', 'rollout', 'callable_name', 'callable_id',
-           'FunctionReward', 'RuleReward', 'SumReward', 'load_function', 'make_reward', 'reward_identity',
-           'token_rewards', 'make_experience', 'ppo_update', 'RewardHackingWarning', 'KLAlarmWarning', 'HackingMonitor',
+__all__ = ['ADVANTAGES', 'AGGREGATIONS', 'masked_mean', 'masked_var', 'whiten', 'kl_penalty', 'KLController', 'gae',
+           'group_advantages', 'aggregate', 'policy_loss', 'value_loss', 'PPOSettings', 'mixed_precision',
+           'make_accelerator', 'ActorCritic', 'entropy', 'rollout', 'callable_name', 'callable_id', 'FunctionReward',
+           'RuleReward', 'SumReward', 'load_function', 'make_reward', 'reward_identity', 'token_rewards',
+           'make_experience', 'ppo_update', 'RewardHackingWarning', 'KLAlarmWarning', 'HackingMonitor', 'PPORun',
            'train_ppo']
 
 # %% ../nbs/03_ppo.ipynb #1006dd1b
@@ -95,15 +96,39 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, gamma: 
     adv = torch.stack(adv[::-1], 1) * mask  # (B, T)
     return adv, (adv + values) * mask
 
+# %% ../nbs/03_ppo.ipynb #5487defb
+ADVANTAGES = ('gae', 'grpo', 'drgrpo', 'rloo')
+
+def group_advantages(rewards: torch.Tensor, group_size: int, estimator: str = 'grpo', eps: float = 1e-4) -> torch.Tensor:
+    "Advantages (B,) of sequence rewards (B,) whose consecutive runs of `group_size` answer one prompt, each against its group."
+    if estimator not in ADVANTAGES[1:]: raise RlhfError(f"unknown group advantage {estimator!r}: choose one of {', '.join(ADVANTAGES[1:])}")
+    if group_size < 2 or len(rewards) % group_size:
+        raise RlhfError(f'a group advantage needs at least 2 answers per prompt and whole groups: {len(rewards)} answers in groups of {group_size}')
+    r = rewards.view(-1, group_size)  # (G, k)
+    mean = r.mean(1, keepdim=True)  # (G, 1)
+    if estimator == 'grpo': a = (r - mean) / (r.std(1, keepdim=True) + eps)  # Shao et al. 2024
+    elif estimator == 'drgrpo': a = r - mean  # Liu et al. 2025
+    else: a = r - (r.sum(1, keepdim=True) - r) / (group_size - 1)  # RLOO: the leave-one-out mean, Ahmadian et al. 2024
+    return a.reshape(-1)  # (B,)
+
 # %% ../nbs/03_ppo.ipynb #0492868a
+AGGREGATIONS = ('token', 'sequence', 'constant')
+
+def aggregate(x: torch.Tensor, mask: torch.Tensor, how: str = 'token', length: int | None = None) -> torch.Tensor:
+    "Per-token values `x` (B, T) to one number: mean over all tokens ('token'), mean of per-answer means ('sequence'), or per-answer sums / `length` ('constant')."
+    if how == 'token': return masked_mean(x, mask)
+    if how == 'sequence': return masked_mean(x, mask, dim=1).mean()
+    if how == 'constant': return (x * mask).sum(1).mean() / (length or mask.shape[1])
+    raise RlhfError(f"unknown loss aggregation {how!r}: choose one of {', '.join(AGGREGATIONS)}")
+
 def policy_loss(logprobs: torch.Tensor, old_logprobs: torch.Tensor, advantages: torch.Tensor, mask: torch.Tensor,
-                cliprange: float = 0.2) -> tuple[torch.Tensor, dict]:
-    "PPO's clipped surrogate loss (Schulman et al. 2017, eq. 7) over (B, T) tokens; returns (loss, stats)."
+                cliprange: float = 0.2, aggregation: str = 'token', length: int | None = None) -> tuple[torch.Tensor, dict]:
+    "PPO's clipped surrogate loss (Schulman et al. 2017, eq. 7) over (B, T) tokens, aggregated as `aggregation`; returns (loss, stats)."
     log_ratio = logprobs - old_logprobs  # (B, T)
     ratio = log_ratio.exp()
     unclipped = -advantages * ratio  # (B, T)
     clipped = -advantages * ratio.clamp(1 - cliprange, 1 + cliprange)
-    loss = masked_mean(torch.max(unclipped, clipped), mask)
+    loss = aggregate(torch.max(unclipped, clipped), mask, aggregation, length)
     with torch.no_grad():
         st = {'policy/clipfrac': masked_mean((clipped > unclipped).float(), mask).item(),
               'policy/approxkl': 0.5 * masked_mean(log_ratio ** 2, mask).item(),
@@ -126,7 +151,9 @@ class PPOSettings(TrainSettings):
     "PPO's settings; the fields every stage shares come from `TrainSettings`."
     learning_rate: float = 1e-4  # peak learning rate (high, but only the top blocks train), annealed by `lr_scheduler` (linear to 0 by default) over the iterations
     max_steps: int = 40  # PPO iterations (rollout + update); -1: `epochs` passes over the prompts
-    batch_size: int = 16  # prompts per iteration and process (the rollout batch)
+    batch_size: int = 16  # prompts per iteration and process (the rollout batch is batch_size x samples_per_prompt answers)
+    samples_per_prompt: int = 1  # answers sampled per prompt and iteration: the group of a group advantage
+    advantage: str = 'gae'  # 'gae': a critic and GAE (PPO); 'grpo', 'drgrpo' or 'rloo': each answer against the other answers to its prompt, no critic
     train_layers: int = 4  # train only the top N blocks (and the value head); 0: all
     save_steps: int = 5  # checkpoint every N iterations
     max_new_tokens: int = 48  # response length limit, in tokens
@@ -137,6 +164,8 @@ class PPOSettings(TrainSettings):
     missing_eos_penalty: float = 1.0  # subtracted from the score of a response that never ends (0: no penalty)
     kl_coef: float = 0.05  # β of the per-token KL penalty (initial value if adaptive)
     kl_estimator: str = 'k1'  # per-token KL estimator: 'k1', 'k3', 'abs' or 'mse'
+    kl_in: str = 'reward'  # where the KL enters: 'reward' (a per-token penalty in the rewards) or 'loss' (kl_coef times the k3 estimate in the loss, GRPO)
+    loss_aggregation: str = 'token'  # averaging of token losses: 'token' (over every answer token), 'sequence' (per answer first, GRPO), 'constant' (sum / max_new_tokens, Dr. GRPO)
     adaptive_kl: bool = False  # adapt β toward `kl_target` (Ziegler et al. 2019)
     kl_target: float = 6.0  # mean sequence KL to the reference, in nats, that the adaptive controller aims at; passing it warns (objective/kl_alarm)
     kl_horizon: int = 10000  # horizon of the adaptive controller, in episodes
@@ -148,7 +177,7 @@ class PPOSettings(TrainSettings):
     gamma: float = 1.0  # discount factor
     lam: float = 0.95  # GAE λ
     whiten_rewards: bool = False  # whiten the per-token rewards of a batch before GAE
-    critic: str = 'head'  # 'head': a zero-initialised value head on the policy; 'reward': a separate critic initialised from the reward model
+    critic: str = 'head'  # with advantage 'gae': 'head', a zero-initialised value head on the policy, or 'reward', a separate critic initialised from the reward model
     precision: str = 'auto'  # 'auto' (`device_policy`: bf16 autocast where the device computes bf16 natively, else fp32), 'fp32', 'bf16' or 'fp16'
 
 # %% ../nbs/03_ppo.ipynb #05549847
@@ -172,11 +201,11 @@ def make_accelerator(s: PPOSettings, project_dir: str | Path | None = None) -> A
 
 # %% ../nbs/03_ppo.ipynb #65076790
 class ActorCritic(nn.Module):
-    "The policy and its critic (a value head on the policy, or a separate `critic` backbone with `value_head`), with frozen bottoms computed once."
-    def __init__(self, policy, critic=None, value_head: nn.Linear | None = None, n_frozen: int = 0, critic_frozen: int = 0):
+    "The policy and its critic (a value head on the policy, or a separate `critic` backbone with `value_head`; none with `values=False`), with frozen bottoms computed once."
+    def __init__(self, policy, critic=None, value_head: nn.Linear | None = None, n_frozen: int = 0, critic_frozen: int = 0, values: bool = True):
         super().__init__()
         self.policy, self.critic, self.n_frozen, self.critic_frozen = policy, critic, n_frozen, critic_frozen
-        if value_head is None:
+        if value_head is None and values:
             value_head = nn.Linear(policy.config.get_text_config().hidden_size, 1, device=policy.device)
             nn.init.zeros_(value_head.weight), nn.init.zeros_(value_head.bias)
         self.value_head = value_head
@@ -190,12 +219,13 @@ class ActorCritic(nn.Module):
         return out
 
     def forward(self, batch: Batch, temperature: float = 1.0, bottoms: dict | None = None):
-        "Logits / temperature (B, R, V) of the completion tokens and values (B, R) of the states before them."
+        "Logits / temperature (B, R, V) of the completion tokens and values (B, R) of the states before them (None without a critic)."
         bottoms = bottoms or {}
         top = lambda m, key, n: hidden_states(m, batch, bottoms.get(key), start=n if key in bottoms else 0)
         at = slice(batch.n_prompt - 1, batch.input_ids.shape[1] - 1)  # positions whose outputs predict the completion tokens
         h = top(self.policy, 'policy', self.n_frozen)[:, at]  # (B, R, H)
         logits = self.policy.get_output_embeddings()(h).float() / temperature  # (B, R, V)
+        if self.value_head is None: return logits, None
         if self.critic is not None: h = top(self.critic, 'critic', self.critic_frozen)[:, at]
         return logits, self.value_head(h).squeeze(-1).float()  # (B, R, V), (B, R)
 
@@ -256,7 +286,7 @@ class SumReward:
     def score(self, prompts: list[str], responses: list[str], batch_size: int = 16, normalize: bool = True) -> list[float]:
         return np.sum([w * np.asarray(r.score(prompts, responses, batch_size), float) for w, r in self.parts], 0).tolist()
 
-# %% ../nbs/03_ppo.ipynb #634c937d
+# %% ../nbs/03_ppo.ipynb #6e1548f0
 def load_function(spec: str):
     "The function `module:function` or `path/to/file.py:function`."
     mod, _, name = spec.rpartition(':')
@@ -322,14 +352,21 @@ def make_experience(model: ActorCritic, ref, reward_model, ro: Samples, kl_coef:
     t_score = time.time() - t0
     scores = raw - s.missing_eos_penalty * (~finished).float()
     kl = kl_penalty(logprobs, ref_logprobs, s.kl_estimator) * mask  # (B, R)
-    rewards, non_score = token_rewards(scores, kl, mask, kl_coef)
-    if s.whiten_rewards: rewards = whiten(rewards, mask, shift_mean=False)
-    values = values * mask
-    adv, returns = gae(rewards, values, mask, s.gamma, s.lam)
-    exp = dict(batch=b, logprobs=logprobs, values=values, advantages=whiten(adv, mask), returns=returns, bottoms=bottoms)
+    beta = kl_coef if s.kl_in == 'reward' else 0.0  # a KL in the loss is added by the update instead
+    rewards, non_score = token_rewards(scores, kl, mask, beta)
     st = dict(raw_scores=raw, scores=scores, kl=kl.sum(1), non_score=non_score.sum(1), entropy=ent, length=mask.sum(1),
-              finished=finished.float(), values=masked_mean(values, mask),
-              explained_variance=1 - masked_var(returns - values, mask) / masked_var(returns, mask).clamp(min=1e-8), reward_s=t_score)
+              finished=finished.float(), reward_s=t_score)
+    if s.advantage == 'gae':
+        if s.whiten_rewards: rewards = whiten(rewards, mask, shift_mean=False)
+        values = values * mask
+        adv, returns = gae(rewards, values, mask, s.gamma, s.lam)
+        adv = whiten(adv, mask)
+        st.update(values=masked_mean(values, mask), explained_variance=1 - masked_var(returns - values, mask) / masked_var(returns, mask).clamp(min=1e-8))
+    else:  # every token of an answer gets the answer's advantage against the other answers to its prompt
+        adv = group_advantages(rewards.sum(1), s.samples_per_prompt, s.advantage)[:, None] * mask
+        values = returns = None
+    exp = dict(batch=b, logprobs=logprobs, ref_logprobs=ref_logprobs, values=values, advantages=adv, returns=returns, bottoms=bottoms,
+               kl_coef=kl_coef)
     return exp, st
 
 # %% ../nbs/03_ppo.ipynb #1cdc515d
@@ -338,7 +375,7 @@ def _rows(b: Batch, idx: torch.Tensor) -> Batch:
     return Batch(b.input_ids[idx], b.attention_mask[idx], b.position_ids[idx], b.mask[idx], b.n_prompt)
 
 def ppo_update(acc: Accelerator, model, optimizer, exp: dict, s: PPOSettings) -> dict:
-    "PPO epochs over the experience `exp`, in shuffled minibatches; returns the mean losses and statistics."
+    "PPO epochs over the experience `exp`, in shuffled minibatches (a k3 KL term in the loss with `kl_in='loss'`); returns the mean losses and statistics."
     b = exp['batch']
     B, n_micro = len(b), s.grad_accum
     params = [p for p in model.parameters() if p.requires_grad]
@@ -351,10 +388,16 @@ def ppo_update(acc: Accelerator, model, optimizer, exp: dict, s: PPOSettings) ->
                     mb = _rows(b, mi)
                     logits, values = model(mb, s.temperature, {k: v[mi] for k, v in exp['bottoms'].items()})
                     lp = selective_log_softmax(logits, mb.completion_ids)
-                    pl, pst = policy_loss(lp, exp['logprobs'][mi], exp['advantages'][mi], mb.mask, s.cliprange)
-                    vl, vst = value_loss(values * mb.mask, exp['values'][mi], exp['returns'][mi], mb.mask, s.cliprange_value)
-                    acc.backward((pl + s.vf_coef * vl) * len(mi) / len(idx))
-                log.append({'loss/policy': pl.item(), 'loss/value': vl.item(), **pst, **vst})
+                    pl, st = policy_loss(lp, exp['logprobs'][mi], exp['advantages'][mi], mb.mask, s.cliprange, s.loss_aggregation, s.max_new_tokens)
+                    loss, st['loss/policy'] = pl, pl.item()
+                    if values is not None:
+                        vl, vst = value_loss(values * mb.mask, exp['values'][mi], exp['returns'][mi], mb.mask, s.cliprange_value)
+                        loss, st = loss + s.vf_coef * vl, {**st, **vst, 'loss/value': vl.item()}
+                    if s.kl_in == 'loss':
+                        kl = aggregate(kl_penalty(lp, exp['ref_logprobs'][mi], 'k3'), mb.mask, s.loss_aggregation, s.max_new_tokens)
+                        loss, st['loss/kl'] = loss + exp['kl_coef'] * kl, kl.item()
+                    acc.backward(loss * len(mi) / len(idx))
+                log.append(st)
             if s.max_grad_norm: acc.clip_grad_norm_(params, s.max_grad_norm)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
@@ -463,117 +506,149 @@ def _load_checkpoint(acc, path: str, model, optimizer, scheduler) -> dict:
     _set_rng_state(st['rng'][acc.process_index])
     return json.loads((path/'trainer_state.json').read_text())
 
-# %% ../nbs/03_ppo.ipynb #06978e46
-def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_dir: str | Path, eval_prompts=None, gold_fn=None,
-              callback=None) -> dict:
-    "Train policy `model` (name or path) with PPO against `reward_model` on `prompts`; saves to `OUTPUT_DIR/models/ppo`, resumes interrupted runs."
-    s, t_start = settings, time.time()
-    if s.lora_r > 0: raise RlhfError('PPO trains full blocks, not LoRA adapters: set ppo.lora_r = 0 and use ppo.train_layers to train fewer parameters')
-    prompts = load_prompts(prompts) if not isinstance(prompts, list) or not all(isinstance(p, str) for p in prompts) else prompts
-    if isinstance(reward_model, (str, Path)): reward_model = RewardModel.load(reward_model)
-    acc = make_accelerator(s, output_dir)
-    if s.batch_size % (s.mini_batches * s.grad_accum):
-        raise RlhfError(f'ppo.batch_size ({s.batch_size}) must be a multiple of mini_batches * grad_accum ({s.mini_batches} * {s.grad_accum})')
-    set_seed(s.seed, device_specific=True)  # each process samples differently
-    key = settings_hash(s, model_id(model), reward_identity(reward_model), hashlib.sha256(json.dumps(prompts).encode()).hexdigest()[:16])
-    if done := completed(output_dir, 'ppo', key): return done
-    paths = stage_paths(output_dir, 'ppo', key)
+# %% ../nbs/03_ppo.ipynb #08c7e3bc
+@dataclass
+class PPORun:
+    "What a PPO run carries from iteration to iteration."
+    s: PPOSettings  # the settings
+    acc: Accelerator  # processes, devices, precision
+    tok: object  # the tokenizer
+    ac: nn.Module  # the policy and its critic, as `acc` prepared them
+    ref: nn.Module  # the frozen reference
+    optimizer: torch.optim.Optimizer
+    scheduler: object
+    kl: KLController
+    monitor: HackingMonitor
+    tracker: TrainingMetricsTracker
+    paths: dict  # stage_paths of the run
+    prompts: list[str]  # the training prompts
+    total: int  # iterations
+    step: int = 0  # iterations done
+    alarmed: bool = False  # the KL alarm went off
+    key: str = ''  # the stage key
+    stage: str = 'ppo'  # the stage name: ppo, or grpo
 
+    @property
+    def policy(self): return self.acc.unwrap_model(self.ac).policy
+
+def _start(s: PPOSettings, model, reward_model, prompts: list[str], output_dir, key: str, stage: str) -> PPORun:
+    "Load the policy (dropout off, bottom blocks frozen), copy it as the reference, build the critic, the optimizer and the schedule; resume from a checkpoint."
+    acc = make_accelerator(s, output_dir)
+    set_seed(s.seed, device_specific=True)  # each process samples differently
     tok = load_tokenizer(model)
     policy = _disable_dropout(load_model(model, device='cpu')).to(acc.device)
     if hasattr(reward_model, 'model'): reward_model.model.to(acc.device)
     freeze_below(policy, s.train_layers)
     n_frozen = _n_frozen(policy, s.train_layers)
-    probe = torch.tensor([prompt_ids(tok, prompts[0])], device=acc.device)
-    if n_frozen and not split_ok(policy, n_frozen, probe):
+    if n_frozen and not split_ok(policy, n_frozen, torch.tensor([prompt_ids(tok, prompts[0])], device=acc.device)):
         warnings.warn(f'{type(policy).__name__}: running the frozen blocks separately does not reproduce the full model; using full forward passes')
         n_frozen = 0
     if s.gradient_checkpointing: policy.gradient_checkpointing_enable()
     ref = copy.deepcopy(policy).eval().requires_grad_(False)  # same weights and dtype: the KL starts at exactly 0
-    critic, head, critic_frozen = _make_critic(s, policy, reward_model)
-    ac = ActorCritic(policy, critic, head, n_frozen, critic_frozen if n_frozen else 0).to(acc.device).train()
-    params = [p for p in ac.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=s.learning_rate, weight_decay=s.weight_decay, eps=1e-5, fused=True)
-    n_global = s.batch_size * acc.num_processes
-    total = s.max_steps if s.max_steps > 0 else max(1, math.ceil(s.epochs * len(prompts) / n_global))
-    warm = int(s.warmup if s.warmup >= 1 else s.warmup * total)
-    scheduler = get_scheduler(s.lr_scheduler, optimizer, num_warmup_steps=warm, num_training_steps=total)
+    critic, head, critic_frozen = _make_critic(s, policy, reward_model) if s.advantage == 'gae' else (None, None, 0)
+    ac = ActorCritic(policy, critic, head, n_frozen, critic_frozen if n_frozen else 0, values=s.advantage == 'gae').to(acc.device).train()
+    optimizer = torch.optim.AdamW([p for p in ac.parameters() if p.requires_grad], lr=s.learning_rate, weight_decay=s.weight_decay, eps=1e-5, fused=True)
+    total = s.max_steps if s.max_steps > 0 else max(1, math.ceil(s.epochs * len(prompts) / (s.batch_size * acc.num_processes)))
+    scheduler = get_scheduler(s.lr_scheduler, optimizer, num_warmup_steps=int(s.warmup if s.warmup >= 1 else s.warmup * total),
+                              num_training_steps=total)
     ac, optimizer = acc.prepare(ac, optimizer)
-
-    kl_ctl = KLController(s.kl_coef, s.kl_target if s.adaptive_kl else None, s.kl_horizon)
-    monitor, step, alarmed = HackingMonitor(), 0, False
+    paths = stage_paths(output_dir, stage, key)
+    r = PPORun(s, acc, tok, ac, ref, optimizer, scheduler, KLController(s.kl_coef, s.kl_target if s.adaptive_kl else None, s.kl_horizon),
+               HackingMonitor(), None, paths, prompts, total, key=key, stage=stage)
     resume = last_checkpoint(paths['checkpoints'])
     if resume:
         st = _load_checkpoint(acc, resume, ac, optimizer, scheduler)
-        step = st['global_step']
-        kl_ctl.load_state_dict(st['kl']); monitor.load_state_dict(st['monitor'])
+        r.step, r.alarmed = st['global_step'], st.get('alarmed', False)
+        r.kl.load_state_dict(st['kl']); r.monitor.load_state_dict(st['monitor'])
     elif acc.is_main_process and paths['metrics'].exists(): paths['metrics'].unlink()  # a fresh run starts a fresh curve
-    tracker = TrainingMetricsTracker(paths['metrics'] if acc.is_main_process else None)
-    tracker.truncate(step)  # on resume, forget what was logged after the checkpoint
-    man = Manifest(output_dir)
-    if acc.is_main_process: man.update('ppo', status='running', key=key, settings=settings_dict(s), resumed_from=resume, started=time.time())
-    acc.init_trackers('rlhf-ppo', config=settings_dict(s))
+    r.tracker = TrainingMetricsTracker(paths['metrics'] if acc.is_main_process else None)
+    r.tracker.truncate(r.step)  # on resume, forget what was logged after the checkpoint
+    if acc.is_main_process: Manifest(output_dir).update(stage, status='running', key=key, settings=settings_dict(s), resumed_from=resume, started=time.time())
+    acc.init_trackers(f'rlhf-{stage}', config=settings_dict(s))
+    return r
 
+# %% ../nbs/03_ppo.ipynb #3fd4b460
+def _iteration_prompts(r: PPORun) -> list[str]:
+    "This process's prompts of iteration `r.step`, each `samples_per_prompt` times in a row."
+    n = r.s.batch_size * r.acc.num_processes
+    idx = _batch_indices(len(r.prompts), n, r.step, r.s.seed)[r.acc.process_index::r.acc.num_processes]
+    return [r.prompts[i] for i in idx for _ in range(r.s.samples_per_prompt)]
+
+def _log_iteration(r: PPORun, ro, st: dict, up: dict, times: tuple, gold_fn=None, callback=None):
+    "After an iteration: its metrics (logged on the main process), the KL alarm and controller, the schedule, the callback, a checkpoint."
+    s, acc, (t0, t1, t2, t3) = r.s, r.acc, times
     mean = lambda t: acc.gather(t.reshape(-1).float()).mean().item()
-    bar = tqdm(total=total, initial=step, desc='ppo', disable=not acc.is_main_process)
-    raw_policy = acc.unwrap_model(ac).policy
-    while step < total:
-        t0 = time.time()
-        idx = _batch_indices(len(prompts), n_global, step, s.seed)[acc.process_index::acc.num_processes]
-        raw_policy.eval()
-        ro = rollout(raw_policy, tok, [prompts[i] for i in idx], s)
-        raw_policy.train()
-        t1 = time.time()
-        exp, st = make_experience(acc.unwrap_model(ac), ref, reward_model, ro, kl_ctl.value, s, acc.autocast)
-        t2 = time.time()
-        up = ppo_update(acc, ac, optimizer, exp, s)
-        t3 = time.time()
-        step += 1
-        metrics = {'objective/scores': mean(st['raw_scores']), 'objective/kl': mean(st['kl']), 'objective/entropy': mean(st['entropy']),
-                   'objective/non_score_reward': mean(st['non_score']), 'objective/rlhf_reward': mean(st['scores'] + st['non_score']),
-                   'objective/eos_penalty': mean(st['raw_scores'] - st['scores']), 'objective/kl_coef': kl_ctl.value, **up,
-                   'val/explained_variance': mean(st['explained_variance']), 'val/mean': mean(st['values']),
-                   'rollout/response_length': mean(st['length']), 'rollout/eos_rate': mean(st['finished']),
-                   'perf/generated_tokens_per_s': mean(st['length'].sum() / (t1 - t0)) * acc.num_processes,
-                   'time/generation_s': t1 - t0, 'time/scoring_s': t2 - t1, 'time/reward_model_s': st['reward_s'],
-                   'time/training_s': t3 - t2, 'time/iteration_s': t3 - t0, 'lr': scheduler.get_last_lr()[0]}
-        if gold_fn is not None:
-            proxy = gather_object(st['raw_scores'].tolist())
-            gold = gather_object([float(g) for g in gold_fn(ro.prompts, ro.texts)])
-            metrics.update(monitor.update(proxy, gold))
-        metrics['objective/kl_alarm'] = float(metrics['objective/kl'] > s.kl_target)
-        if metrics['objective/kl_alarm'] and not alarmed:
-            alarmed = True
-            warnings.warn(f"PPO iteration {step}: the KL to the reference ({metrics['objective/kl']:.2f} nats) passed ppo.kl_target = {s.kl_target:g}; "
-                          'raise ppo.kl_coef, set ppo.adaptive_kl = true, or lower the learning rate', KLAlarmWarning, stacklevel=2)
-        kl_ctl.update(metrics['objective/kl'], n_global)
-        scheduler.step()
-        if acc.is_main_process and (step % s.logging_steps == 0 or step == total):
-            tracker.log_step(step, metrics)
-        acc.log(metrics, step=step)
-        bar.update(1)
-        bar.set_postfix(score=f"{metrics['objective/scores']:.3f}", kl=f"{metrics['objective/kl']:.3f}")
-        if callback is not None and acc.is_main_process:  # e.g. a held-out evaluation every N steps
-            raw_policy.eval()
-            callback(step, raw_policy, metrics)
-            raw_policy.train()
-        if s.save_steps and step % s.save_steps == 0 and step < total:
-            _save_checkpoint(acc, paths['checkpoints'], step, ac, optimizer, scheduler,
-                             dict(kl=kl_ctl.state_dict(), monitor=monitor.state_dict()))
-    bar.close()
-    acc.end_training()
+    r.step += 1
+    m = {'objective/scores': mean(st['raw_scores']), 'objective/kl': mean(st['kl']), 'objective/entropy': mean(st['entropy']),
+         'objective/non_score_reward': mean(st['non_score']), 'objective/rlhf_reward': mean(st['scores'] + st['non_score']),
+         'objective/eos_penalty': mean(st['raw_scores'] - st['scores']), 'objective/kl_coef': r.kl.value, **up,
+         'rollout/response_length': mean(st['length']), 'rollout/eos_rate': mean(st['finished']),
+         'perf/generated_tokens_per_s': mean(st['length'].sum() / (t1 - t0)) * acc.num_processes,
+         'time/generation_s': t1 - t0, 'time/scoring_s': t2 - t1, 'time/reward_model_s': st['reward_s'],
+         'time/training_s': t3 - t2, 'time/iteration_s': t3 - t0, 'lr': r.scheduler.get_last_lr()[0]}
+    if 'values' in st: m.update({'val/explained_variance': mean(st['explained_variance']), 'val/mean': mean(st['values'])})
+    if gold_fn is not None:
+        m.update(r.monitor.update(gather_object(st['raw_scores'].tolist()), gather_object([float(g) for g in gold_fn(ro.prompts, ro.texts)])))
+    m['objective/kl_alarm'] = float(m['objective/kl'] > s.kl_target)
+    if m['objective/kl_alarm'] and not r.alarmed:
+        r.alarmed = True
+        warnings.warn(f"{r.stage.upper()} iteration {r.step}: the KL to the reference ({m['objective/kl']:.2f} nats) passed {r.stage}.kl_target = "
+                      f'{s.kl_target:g}; raise {r.stage}.kl_coef, set {r.stage}.adaptive_kl = true, or lower the learning rate', KLAlarmWarning, stacklevel=3)
+    r.kl.update(m['objective/kl'], len(ro) * acc.num_processes)
+    r.scheduler.step()
+    if acc.is_main_process and (r.step % s.logging_steps == 0 or r.step == r.total): r.tracker.log_step(r.step, m)
+    acc.log(m, step=r.step)
+    if callback is not None and acc.is_main_process:  # e.g. a held-out evaluation every N steps
+        r.policy.eval(); callback(r.step, r.policy, m); r.policy.train()
+    if s.save_steps and r.step % s.save_steps == 0 and r.step < r.total:
+        _save_checkpoint(acc, r.paths['checkpoints'], r.step, r.ac, r.optimizer, r.scheduler,
+                         dict(kl=r.kl.state_dict(), monitor=r.monitor.state_dict(), alarmed=r.alarmed))
+    return m
 
-    res = dict(path=str(paths['model']), key=key, steps=step, summary=tracker.get_summary(), kl_coef=kl_ctl.value)
-    if acc.is_main_process:
-        raw_policy.eval()
+def _finish(r: PPORun, reward_model, output_dir, eval_prompts=None, t_start: float = 0.0) -> dict:
+    "Save the trained policy to `models/STAGE` and record the stage (with a greedy held-out comparison if `eval_prompts`); drop the checkpoints."
+    r.acc.end_training()
+    res = dict(path=str(r.paths['model']), key=r.key, steps=r.step, summary=r.tracker.get_summary(), kl_coef=r.kl.value)
+    if r.acc.is_main_process:
+        policy = r.policy.eval()
         if eval_prompts:  # greedy answers of the starting and the trained policy, scored by the reward model, paired by prompt
-            ev = compare_models({'start': (ref, tok), 'ppo': (raw_policy, tok)}, list(eval_prompts), RewardJudge(reward_model), Decoding(s.max_new_tokens))
+            ev = compare_models({'start': (r.ref, r.tok), r.stage: (policy, r.tok)}, list(eval_prompts), RewardJudge(reward_model), Decoding(r.s.max_new_tokens))
             res['eval'] = {k: v for k, v in ev['results'][0].items() if k not in ('verdicts', 'margins')}
-            res['eval']['examples'] = [dict(prompt=q, before=x, after=y) for q, x, y in zip(ev['prompts'], ev['answers']['start'], ev['answers']['ppo'])][:3]
+            res['eval']['examples'] = [dict(prompt=q, before=x, after=y) for q, x, y in zip(ev['prompts'], ev['answers']['start'], ev['answers'][r.stage])][:3]
         res['wall_s'] = round(time.time() - t_start, 1)
-        save_artifact(paths['model'], raw_policy, tok, s, res)
-        man.update('ppo', status='done', **res, metrics=str(paths['metrics']))
-        shutil.rmtree(paths['checkpoints'], ignore_errors=True)
+        save_artifact(r.paths['model'], policy, r.tok, r.s, res)
+        Manifest(output_dir).update(r.stage, status='done', **res, metrics=str(r.paths['metrics']))
+        shutil.rmtree(r.paths['checkpoints'], ignore_errors=True)
     res.setdefault('wall_s', round(time.time() - t_start, 1))
-    acc.wait_for_everyone()
+    r.acc.wait_for_everyone()
     return res
+
+# %% ../nbs/03_ppo.ipynb #06978e46
+def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_dir: str | Path, eval_prompts=None, gold_fn=None,
+              callback=None, stage: str = 'ppo') -> dict:
+    "Train policy `model` (name or path) with PPO against `reward_model` on `prompts`; saves to `OUTPUT_DIR/models/STAGE`, resumes interrupted runs."
+    s, t_start = settings, time.time()
+    if s.lora_r > 0: raise RlhfError(f'{stage} trains full blocks, not LoRA adapters: set {stage}.lora_r = 0 and use {stage}.train_layers to train fewer parameters')
+    if s.batch_size * s.samples_per_prompt % (s.mini_batches * s.grad_accum):
+        raise RlhfError(f'{stage}: batch_size x samples_per_prompt ({s.batch_size} x {s.samples_per_prompt}) must be a multiple of mini_batches x grad_accum '
+                        f'({s.mini_batches} x {s.grad_accum})')
+    if s.advantage != 'gae' and s.samples_per_prompt < 2:
+        raise RlhfError(f'{stage}.advantage = {s.advantage!r} compares the answers to one prompt: set {stage}.samples_per_prompt to 2 or more (e.g. 4)')
+    prompts = load_prompts(prompts) if not isinstance(prompts, list) or not all(isinstance(p, str) for p in prompts) else prompts
+    if isinstance(reward_model, (str, Path)): reward_model = RewardModel.load(reward_model)
+    key = settings_hash(s, model_id(model), reward_identity(reward_model), hashlib.sha256(json.dumps(prompts).encode()).hexdigest()[:16])
+    if done := completed(output_dir, stage, key): return done
+    r = _start(s, model, reward_model, prompts, output_dir, key, stage)
+    bar = tqdm(total=r.total, initial=r.step, desc=stage, disable=not r.acc.is_main_process)
+    while r.step < r.total:
+        t0 = time.time()
+        ro = rollout(r.policy, r.tok, _iteration_prompts(r), s)  # 1. answers to this iteration's prompts
+        t1 = time.time()
+        exp, st = make_experience(r.acc.unwrap_model(r.ac), r.ref, reward_model, ro, r.kl.value, s, r.acc.autocast)  # 2. scores, KL, advantages
+        t2 = time.time()
+        up = ppo_update(r.acc, r.ac, r.optimizer, exp, s)  # 3. PPO epochs on the clipped losses
+        m = _log_iteration(r, ro, st, up, (t0, t1, t2, time.time()), gold_fn, callback)
+        bar.update(1)
+        bar.set_postfix(score=f"{m['objective/scores']:.3f}", kl=f"{m['objective/kl']:.3f}")
+    bar.close()
+    return _finish(r, reward_model, output_dir, eval_prompts, t_start)
