@@ -46,8 +46,9 @@ run: install
 docs: export
 	$(PY) -m rlhf.docs
 
+# README.md from nbs/index.ipynb (docs/readme.py: nbdev's processors, no Quarto, nothing executed).
 readme: install
-	$(PY) -m rlhf.docs --readme-only
+	$(PY) docs/readme.py
 
 clean:
 	rm -rf _docs _proc output
