@@ -43,8 +43,13 @@ test: check-clean nbtest chain
 run: install
 	$(BIN)/rlhf run --output-dir $(OUTPUT_DIR)
 
+# The docs site in _docs/ and README.md. With Quarto: nbdev-docs. Without (Quarto has no PyPI or npm build): nbdev processes
+# the notebooks into _proc/ as it does for Quarto, and Sphinx renders them with the API reference and MathJax, offline (docs/conf.py).
 docs: export
-	$(PY) -m rlhf.docs
+	@if command -v quarto >/dev/null; then $(BIN)/nbdev-docs; else \
+	  $(PY) -c 'from nbdev.serve import proc_nbs; proc_nbs()' && rm -rf _docs && \
+	  $(BIN)/sphinx-build -E -q -b html -c docs -d _proc/.doctrees _proc _docs && echo "docs site: _docs/index.html"; fi
+	$(PY) docs/readme.py
 
 # README.md from nbs/index.ipynb (docs/readme.py: nbdev's processors, no Quarto, nothing executed).
 readme: install
