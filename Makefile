@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.13.0
 OUTPUT_DIR ?= output/rlhf
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check-clean nbtest chain run docs export clean readme
+.PHONY: install test check-clean nbtest chain run docs export clean readme lab labtest chromium
 
 install: $(STAMP)
 
@@ -38,16 +38,46 @@ nbtest: install
 chain: install
 	$(BIN)/rlhf notebooks --output-dir $(OUTPUT_DIR)-chain -p smoke True
 
-test: check-clean nbtest chain
+test: check-clean labtest nbtest chain
+
+# JupyterLab on the notebooks with the project's kernel: `rlhf (.venv)`, this venv's python, the only kernel offered and
+# started by itself on a notebook (nbdev-clean strips the kernel from the notebooks' metadata). Never news or update checks.
+KERNEL := $(VENV)/share/jupyter/kernels/rlhf/kernel.json
+LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/nbs --MappingKernelManager.default_kernel_name=rlhf \
+  --KernelSpecManager.allowed_kernelspecs=rlhf --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+$(KERNEL): $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name rlhf --display-name "rlhf (.venv)"
+	@mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
+	@echo '{"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}, "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.d/rlhf.json
+
+lab: $(KERNEL)
+	$(BIN)/jupyter lab $(LAB_ARGS) $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# A browser test of `make lab` (.ci/labtest.py): JupyterLab headless opens nbs/03_ppo.ipynb with the project's kernel and runs its first cells.
+labtest: $(KERNEL) chromium
+	$(PY) .ci/labtest.py -- $(LAB_ARGS)
+
+# Debian's chromium and its chromedriver, for labtest (installed with apt-get where missing; CI runs as root).
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing Debian's chromium and chromium-driver for labtest"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 run: install
 	$(BIN)/rlhf run --output-dir $(OUTPUT_DIR)
 
+# The docs site in _docs/ and README.md. With Quarto: nbdev-docs. Without (Quarto has no PyPI or npm build): nbdev processes
+# the notebooks into _proc/ as it does for Quarto, and Sphinx renders them with the API reference and MathJax, offline (docs/conf.py).
 docs: export
-	$(PY) -m rlhf.docs
+	@if command -v quarto >/dev/null; then $(BIN)/nbdev-docs; else \
+	  $(PY) -c 'from nbdev.serve import proc_nbs; proc_nbs()' && rm -rf _docs && \
+	  $(BIN)/sphinx-build -E -q -b html -c docs -d _proc/.doctrees _proc _docs && echo "docs site: _docs/index.html"; fi
+	$(PY) docs/readme.py
 
+# README.md from nbs/index.ipynb (docs/readme.py: nbdev's processors, no Quarto, nothing executed).
 readme: install
-	$(PY) -m rlhf.docs --readme-only
+	$(PY) docs/readme.py
 
 clean:
 	rm -rf _docs _proc output
