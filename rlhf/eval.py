@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from scipy import stats
 from .data import RlhfError, file_hash, load_preference_data, load_prompts, save_json
 from .judges import Judge, RewardJudge, _load_lm, judgement_from_scores, make_judge
-from .lm import Samples, completion_logprobs, length_batches, sample
+from .lm import Samples, blocks_of, completion_logprobs, length_batches, sample, shared_blocks, trunk_depth
+from .models import device_policy
 from .reward import RewardModel, evaluate_reward_model
 from .stats import KL_ESTIMATOR, detectable_effect, judge_agreement, kl_estimate, mean_interval, paired_comparison, verdict, win_rate
 from .training import Manifest, TrainingMetricsTracker, completed, model_id, settings_hash, versions
@@ -39,10 +40,10 @@ class Decoding:
     system: str | None = None  # system prompt (None: the chat template's default)
 
 # %% ../nbs/06_eval.ipynb #db038bee
-def answers_of(model, tokenizer, prompts: list[str], d: Decoding, k: int = 1) -> Samples:
-    "`k` answers of `model` to each of `prompts` (a prompt's answers consecutive), decoded with `d`."
+def answers_of(model, tokenizer, prompts: list[str], d: Decoding, k: int = 1, capture: int | None = None) -> Samples:
+    "`k` answers of `model` to each of `prompts` (a prompt's answers consecutive), decoded with `d` (keeping the states entering block `capture`)."
     return sample(model, tokenizer, [p for p in prompts for _ in range(k)], d.max_new_tokens, d.temperature, d.top_p, d.seed, d.system,
-                  d.batch_size)
+                  d.batch_size, capture=capture)
 
 # %% ../nbs/06_eval.ipynb #c4452c08
 def generate_answers(models: dict, prompts: list[str], decoding: Decoding | None = None, device: str | None = None) -> dict[str, list[str]]:
@@ -90,11 +91,14 @@ def side_by_side(prompts: list[str], answers: dict[str, list[str]], scores: dict
 
 # %% ../nbs/06_eval.ipynb #980bf06a
 @torch.no_grad()
-def samples_kl(reference, samples: Samples, temperature: float = 1.0, batch_size: int = 64, confidence: float = 0.95) -> dict:
+def samples_kl(reference, samples: Samples, temperature: float = 1.0, batch_size: int = 64, confidence: float = 0.95, sampler=None) -> dict:
     "k1 KL(policy || `reference`) on the policy's own `samples`: their sampled log-probs against the reference's on the same token ids."
     dev, ref_lp = next(reference.parameters()).device, [0.0] * len(samples)
+    n = samples.capture if samples.capture and sampler is not None and shared_blocks(reference, sampler, samples.capture) else 0
     for idx in length_batches([len(p) + len(c) for p, c in zip(samples.prompt_ids, samples.ids)], batch_size):
-        for i, v in zip(idx, completion_logprobs(reference, samples.batch(idx, dev), temperature or 1.0).sum(1).tolist()): ref_lp[i] = v
+        x = samples.state_inputs(idx, dev) if n else None  # the sampler kept the states the reference's bottom blocks would compute
+        lp = completion_logprobs(reference, samples.batch(idx, dev), temperature or 1.0, x, n if x is not None else 0)
+        for i, v in zip(idx, lp.sum(1).tolist()): ref_lp[i] = v
     return kl_estimate([sum(x) for x in samples.logprobs], ref_lp, confidence)
 
 # %% ../nbs/06_eval.ipynb #b6dcae6b
@@ -319,20 +323,23 @@ def eval_prompts(output_dir: str | Path, split: str = 'test', max_prompts: int =
     return p[:max_prompts] if max_prompts else p
 
 # %% ../nbs/06_eval.ipynb #bb0eedea
-def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings) -> tuple[dict, dict, dict]:
-    "Every model's `Samples` (its `samples` answers per prompt; `base_samples` for the base model), KL of each aligned model to `ref`, seconds."
+def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings, rm: RewardModel | None = None) -> tuple[dict, dict, dict, dict]:
+    """Every model's `Samples` (its `samples` answers per prompt; `base_samples` for the base model), their reward-model scores, the KL of
+    each aligned model to `ref`, and seconds; an answer's states are kept where the model shares bottom blocks with `ref` and `rm`."""
     d = s.decoding()
     ref_model, ref_tok = _load_lm(models[ref], s.device or None)
-    answers, kls, secs = {}, {}, {}
+    answers, scores, kls, secs = {}, {}, {}, {}
     for label, spec in models.items():
         t0 = time.time()
         model, tok = (ref_model, ref_tok) if label == ref else _load_lm(spec, s.device or None)
-        answers[label] = answers_of(model, tok, prompts, d, s.base_samples if label == 'base' else s.samples)
-        if s.kl and d.temperature > 0 and label not in (ref, 'base'):
-            kls[label] = samples_kl(ref_model, answers[label], d.temperature, d.batch_size, s.confidence)
-        secs[label] = round(time.time() - t0, 1)
+        depth = min(trunk_depth(model, ref_model), trunk_depth(model, rm.model) if rm is not None else 10 ** 6, len(blocks_of(model)) - 1)
+        a = answers_of(model, tok, prompts, d, s.base_samples if label == 'base' else s.samples, capture=depth or None)
+        if s.kl and d.temperature > 0 and label not in (ref, 'base'): kls[label] = samples_kl(ref_model, a, d.temperature, d.batch_size, s.confidence, model)
+        if rm is not None: scores[label] = rm.score_samples(a, model, d.batch_size)
+        a.states, a.capture = [None] * len(a), None  # the states served their purpose
+        answers[label], secs[label] = a, round(time.time() - t0, 1)
         if label != ref: del model
-    return answers, kls, secs
+    return answers, scores, kls, secs
 
 def _per_prompt(values: list[float], n_prompts: int) -> list[float]:
     "Each prompt's mean of its consecutive answers' `values`."
@@ -556,22 +563,24 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
         raise RlhfError(f'{out}/models: no trained policy (sft, ppo, dpo or kto) to evaluate. Train one first: rlhf run')
     ref = 'sft' if 'sft' in models else next(m for m in models if m != 'base')
     prompts = eval_prompts(out, s.split, s.max_prompts)
-    answers, kls, secs = _answer_all(models, ref, prompts, s)
+    rm = RewardModel.load(out/'models'/'reward', device=s.device or None) if (out/'models'/'reward'/'config.json').exists() else None
+    if rm is not None: rm.model.to(device_policy(s.device or None).dtype)  # the inference precision of the policies it scores
+    answers, answer_scores, kls, secs = _answer_all(models, ref, prompts, s, rm)
     stages = Manifest(out).data['stages']
     rep = dict(output_dir=str(out), created=time.time(), split=s.split, reference=ref, models=models, settings=asdict(s),
                decoding=asdict(s.decoding()), n_prompts=len(prompts), prompts=prompts, answers={m: a.texts for m, a in answers.items()},
                samples={m: len(a) // len(prompts) for m, a in answers.items()}, tokens={m: sum(map(len, a.ids)) for m, a in answers.items()},
                kl=kls, kl_estimator=KL_ESTIMATOR, seconds=secs, scores={}, judgements={}, judges={}, versions=versions(), stages=stages)
-    if (out/'models'/'reward'/'config.json').exists():
-        t1, rj = time.time(), RewardJudge(out/'models'/'reward', batch_size=s.batch_size, device=s.device or None)
-        rep['answer_scores'] = {m: rj.scores(a.prompts, a.texts) for m, a in answers.items()}
-        rep['scores'] = {m: _per_prompt(v, len(prompts)) for m, v in rep['answer_scores'].items()}  # per prompt
+    if rm is not None:
+        t1 = time.time()
+        rep['answer_scores'] = answer_scores
+        rep['scores'] = {m: _per_prompt(v, len(prompts)) for m, v in answer_scores.items()}  # per prompt
         rep['judgements'] = {m: judgement_row(judgement_from_scores(rep['scores'][m], rep['scores'][ref]), s.confidence) for m in models if m != ref}
         rep['trained_against'] = _trained_against(stages)
         pairs = out/'data'/f'preferences_{s.split}.json'
-        if pairs.exists(): rep['reward_model'] = evaluate_reward_model(rj.rm, None, load_preference_data(pairs), s.batch_size, s.confidence)
-        rep['seconds']['reward_model'] = round(time.time() - t1, 1)
-        del rj
+        if pairs.exists(): rep['reward_model'] = evaluate_reward_model(rm, None, load_preference_data(pairs), s.batch_size, s.confidence)
+        rep['seconds']['reward_model_pairs'] = round(time.time() - t1, 1)
+        del rm
     for spec in [x.strip() for x in s.judges.split(',') if x.strip()]:
         t1 = time.time()
         rep['judges'][spec] = _judge(spec, out, prompts, answers, ref, rep, s)

@@ -21,7 +21,7 @@ from accelerate import Accelerator
 from accelerate.state import AcceleratorState, PartialState
 from accelerate.utils import gather_object, set_seed
 from .data import RlhfError, load_prompts
-from .lm import Batch, Samples, completion_logprobs, generate, hidden_states, prompt_ids, sample, split_ok
+from .lm import Batch, Samples, completion_logprobs, generate, hidden_states, prompt_ids, sample, split_ok, trunk_depth
 from .models import device_policy, load_model, load_tokenizer
 from .reward import RewardModel
 from .eval import Decoding, compare_models
@@ -33,9 +33,9 @@ from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_d
 __all__ = ['ADVANTAGES', 'AGGREGATIONS', 'masked_mean', 'masked_var', 'whiten', 'kl_penalty', 'KLController', 'gae',
            'group_advantages', 'aggregate', 'policy_loss', 'value_loss', 'PPOSettings', 'mixed_precision',
            'make_accelerator', 'ActorCritic', 'entropy', 'rollout', 'callable_name', 'callable_id', 'FunctionReward',
-           'RuleReward', 'SumReward', 'load_function', 'make_reward', 'reward_identity', 'token_rewards',
-           'make_experience', 'ppo_update', 'RewardHackingWarning', 'KLAlarmWarning', 'HackingMonitor', 'PPORun',
-           'train_ppo']
+           'RuleReward', 'SumReward', 'reward_scores', 'reward_models', 'load_function', 'make_reward',
+           'reward_identity', 'token_rewards', 'make_experience', 'ppo_update', 'RewardHackingWarning',
+           'KLAlarmWarning', 'HackingMonitor', 'PPORun', 'train_ppo']
 
 # %% ../nbs/03_ppo.ipynb #1006dd1b
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
@@ -96,7 +96,7 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, gamma: 
     adv = torch.stack(adv[::-1], 1) * mask  # (B, T)
     return adv, (adv + values) * mask
 
-# %% ../nbs/03_ppo.ipynb #5487defb
+# %% ../nbs/03_ppo.ipynb #2a3c4db0
 ADVANTAGES = ('gae', 'grpo', 'drgrpo', 'rloo')
 
 def group_advantages(rewards: torch.Tensor, group_size: int, estimator: str = 'grpo', eps: float = 1e-4) -> torch.Tensor:
@@ -210,11 +210,12 @@ class ActorCritic(nn.Module):
             nn.init.zeros_(value_head.weight), nn.init.zeros_(value_head.bias)
         self.value_head = value_head
 
-    def bottoms(self, batch: Batch) -> dict:
-        "Hidden states leaving the frozen blocks of the policy and of the critic (computed without gradients)."
+    def bottoms(self, batch: Batch, inputs: torch.Tensor | None = None, start: int = 0) -> dict:
+        "Hidden states leaving the frozen blocks of the policy (from `inputs` entering block `start` if given) and of the critic, without gradients."
         out = {}
         with torch.no_grad():
-            if self.n_frozen: out['policy'] = hidden_states(self.policy, batch, stop=self.n_frozen)
+            if self.n_frozen and inputs is not None and start == self.n_frozen: out['policy'] = inputs
+            elif self.n_frozen: out['policy'] = hidden_states(self.policy, batch, inputs, start=start if inputs is not None else 0, stop=self.n_frozen)
             if self.critic is not None and self.critic_frozen: out['critic'] = hidden_states(self.critic, batch, stop=self.critic_frozen)
         return out
 
@@ -235,10 +236,10 @@ def entropy(logits: torch.Tensor) -> torch.Tensor:
     return logits.logsumexp(-1) - (logits.softmax(-1) * logits).sum(-1)
 
 # %% ../nbs/03_ppo.ipynb #c742d4b8
-def rollout(policy, tokenizer, prompts: list[str], s: PPOSettings) -> Samples:
-    "One sampled answer per prompt from `policy` (a `Samples`), with PPO's decoding settings."
+def rollout(policy, tokenizer, prompts: list[str], s: PPOSettings, capture: int | None = None) -> Samples:
+    "One sampled answer per prompt from `policy` (a `Samples`), with PPO's decoding settings (keeping the states entering block `capture`)."
     return sample(policy, tokenizer, prompts, s.max_new_tokens, s.temperature, s.top_p, seed=None, batch_size=len(prompts),
-                  stop_string=s.stop_string, max_prompt_tokens=max(8, s.max_length - s.max_new_tokens))
+                  stop_string=s.stop_string, max_prompt_tokens=max(8, s.max_length - s.max_new_tokens), capture=capture)
 
 # %% ../nbs/03_ppo.ipynb #ddc4b0d3
 def callable_name(fn) -> str:
@@ -274,6 +275,8 @@ class FunctionReward:
                             'a reward must be a finite number')
         return out
 
+    def score_samples(self, samples, sampler=None, batch_size: int = 16) -> list[float]: return self.score(samples.prompts, samples.texts, batch_size)
+
 class RuleReward(FunctionReward):
     "A reward made of a per-completion function `fn(prompt, completion) -> float`."
     def __init__(self, fn, name: str | None = None):
@@ -286,7 +289,20 @@ class SumReward:
     def score(self, prompts: list[str], responses: list[str], batch_size: int = 16, normalize: bool = True) -> list[float]:
         return np.sum([w * np.asarray(r.score(prompts, responses, batch_size), float) for w, r in self.parts], 0).tolist()
 
-# %% ../nbs/03_ppo.ipynb #6e1548f0
+    def score_samples(self, samples, sampler=None, batch_size: int = 16) -> list[float]:
+        return np.sum([w * np.asarray(reward_scores(r, samples, sampler, batch_size), float) for w, r in self.parts], 0).tolist()
+
+def reward_scores(reward, samples: Samples, sampler=None, batch_size: int = 16) -> list[float]:
+    "`reward`'s scores of `samples`' answers — from the states the sampler kept where the reward can use them, else from the texts."
+    if hasattr(reward, 'score_samples'): return reward.score_samples(samples, sampler, batch_size)
+    return reward.score(samples.prompts, samples.texts, batch_size)
+
+def reward_models(reward) -> list:
+    "The reward models inside `reward` (itself, or the parts of a sum)."
+    if isinstance(reward, SumReward): return [m for _, r in reward.parts for m in reward_models(r)]
+    return [reward] if isinstance(reward, RewardModel) else []
+
+# %% ../nbs/03_ppo.ipynb #88a2c9bf
 def load_function(spec: str):
     "The function `module:function` or `path/to/file.py:function`."
     mod, _, name = spec.rpartition(':')
@@ -340,7 +356,7 @@ def make_experience(model: ActorCritic, ref, reward_model, ro: Samples, kl_coef:
     b = ro.batch(device=dev)
     mask, finished = b.mask, torch.tensor(ro.finished, device=dev)
     with autocast():
-        bottoms = model.bottoms(b)
+        bottoms = model.bottoms(b, ro.state_inputs(device=dev), ro.capture or 0)  # from the states the sampler kept, if it did
         logits, values = model(b, s.temperature, bottoms)
         logprobs = selective_log_softmax(logits, b.completion_ids)  # (B, R)
         ent = masked_mean(entropy(logits), mask)
@@ -348,7 +364,7 @@ def make_experience(model: ActorCritic, ref, reward_model, ro: Samples, kl_coef:
         low = bottoms.get('policy')  # the reference shares the policy's frozen bottom
         ref_logprobs = completion_logprobs(ref, b, s.temperature, low, model.n_frozen if low is not None else 0)  # (B, R)
     t0 = time.time()
-    raw = torch.tensor(reward_model.score(ro.prompts, ro.texts), dtype=torch.float, device=dev)  # (B,)
+    with autocast(): raw = torch.tensor(reward_scores(reward_model, ro, model.policy), dtype=torch.float, device=dev)  # (B,)
     t_score = time.time() - t0
     scores = raw - s.missing_eos_penalty * (~finished).float()
     kl = kl_penalty(logprobs, ref_logprobs, s.kl_estimator) * mask  # (B, R)
@@ -506,7 +522,7 @@ def _load_checkpoint(acc, path: str, model, optimizer, scheduler) -> dict:
     _set_rng_state(st['rng'][acc.process_index])
     return json.loads((path/'trainer_state.json').read_text())
 
-# %% ../nbs/03_ppo.ipynb #08c7e3bc
+# %% ../nbs/03_ppo.ipynb #aff69a66
 @dataclass
 class PPORun:
     "What a PPO run carries from iteration to iteration."
@@ -527,6 +543,7 @@ class PPORun:
     alarmed: bool = False  # the KL alarm went off
     key: str = ''  # the stage key
     stage: str = 'ppo'  # the stage name: ppo, or grpo
+    capture: int | None = None  # rollouts keep the hidden states entering this block (the frozen bottom shared with the reward model)
 
     @property
     def policy(self): return self.acc.unwrap_model(self.ac).policy
@@ -553,8 +570,9 @@ def _start(s: PPOSettings, model, reward_model, prompts: list[str], output_dir, 
                               num_training_steps=total)
     ac, optimizer = acc.prepare(ac, optimizer)
     paths = stage_paths(output_dir, stage, key)
+    capture = min([n_frozen] + [trunk_depth(policy, m.model) for m in reward_models(reward_model)]) or None  # where policy, reference and reward models part
     r = PPORun(s, acc, tok, ac, ref, optimizer, scheduler, KLController(s.kl_coef, s.kl_target if s.adaptive_kl else None, s.kl_horizon),
-               HackingMonitor(), None, paths, prompts, total, key=key, stage=stage)
+               HackingMonitor(), None, paths, prompts, total, key=key, stage=stage, capture=capture)
     resume = last_checkpoint(paths['checkpoints'])
     if resume:
         st = _load_checkpoint(acc, resume, ac, optimizer, scheduler)
@@ -567,7 +585,7 @@ def _start(s: PPOSettings, model, reward_model, prompts: list[str], output_dir, 
     acc.init_trackers(f'rlhf-{stage}', config=settings_dict(s))
     return r
 
-# %% ../nbs/03_ppo.ipynb #3fd4b460
+# %% ../nbs/03_ppo.ipynb #8df0ff8f
 def _iteration_prompts(r: PPORun) -> list[str]:
     "This process's prompts of iteration `r.step`, each `samples_per_prompt` times in a row."
     n = r.s.batch_size * r.acc.num_processes
@@ -642,7 +660,7 @@ def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_d
     bar = tqdm(total=r.total, initial=r.step, desc=stage, disable=not r.acc.is_main_process)
     while r.step < r.total:
         t0 = time.time()
-        ro = rollout(r.policy, r.tok, _iteration_prompts(r), s)  # 1. answers to this iteration's prompts
+        with r.acc.autocast(): ro = rollout(r.policy, r.tok, _iteration_prompts(r), s, r.capture)  # 1. answers to this iteration's prompts
         t1 = time.time()
         exp, st = make_experience(r.acc.unwrap_model(r.ac), r.ref, reward_model, ro, r.kl.value, s, r.acc.autocast)  # 2. scores, KL, advantages
         t2 = time.time()

@@ -15,7 +15,7 @@ from scipy import stats
 from fastcore.basics import patch
 from trl import RewardConfig, RewardTrainer
 from .data import RlhfError, load_preference_data, to_preference_dataset
-from .lm import Batch, completion_ids, length_batches, make_batch, sample
+from .lm import Batch, Samples, completion_ids, hidden_states, length_batches, make_batch, sample, shared_blocks
 from .models import device_policy, load_model, load_tokenizer, set_threads
 from .stats import wilson_interval
 from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_passes, lora_config, model_id, save_artifact,
@@ -87,6 +87,31 @@ def score(self: RewardModel, prompts: list[str], responses: list[str], batch_siz
     out = [0.0] * len(prompts)
     for idx in length_batches([len(p) + len(r) for p, r in zip(prompts, responses)], batch_size):
         for i, v in zip(idx, self.forward(self.encode([prompts[i] for i in idx], [responses[i] for i in idx])).tolist()): out[i] = v
+    return [(v - self.mean) / self.std for v in out] if normalize else out
+
+# %% ../nbs/02_reward.ipynb #7ba76c37
+@patch
+@torch.no_grad()
+def score_samples(self: RewardModel, samples: Samples, sampler=None, batch_size: int = 16, normalize: bool = True) -> list[float]:
+    "Scores of `samples`' answers: from their kept hidden states where this model shares the blocks below with `sampler` and the tokens are its own, else from their texts."
+    n, out, todo = samples.capture, [0.0] * len(samples), list(range(len(samples)))
+    if n and sampler is not None and shared_blocks(self.model, sampler, n) == n:
+        mine = []
+        for i in todo:
+            body = samples.ids[i][:-1] if samples.finished[i] else samples.ids[i]
+            p, c = completion_ids(self.tokenizer, samples.prompts[i], samples.texts[i], self.system)
+            if samples.states[i] is not None and p == samples.prompt_ids[i] and c == body + samples.suffix: mine.append(i)
+        dev = self.model.device
+        for idx in length_batches([len(samples.states[i]) for i in mine], batch_size):
+            idx = [mine[k] for k in idx]
+            b = make_batch([[] for _ in idx], [[0] * len(samples.states[i]) for i in idx], device=dev)  # right-padded positions
+            x = torch.nn.utils.rnn.pad_sequence([samples.states[i] for i in idx], batch_first=True).to(dev)
+            h = hidden_states(self.model, b, x, start=n)  # (B, T, H), final-normed
+            last = b.mask.sum(1).long() - 1  # (B,)
+            for i, v in zip(idx, self.model.score(h[torch.arange(len(idx), device=dev), last]).squeeze(-1).float().tolist()): out[i] = v
+        todo = [i for i in todo if i not in set(mine)]
+    if todo:
+        for i, v in zip(todo, self.score([samples.prompts[i] for i in todo], [samples.texts[i] for i in todo], batch_size, normalize=False)): out[i] = v
     return [(v - self.mean) / self.std for v in out] if normalize else out
 
 # %% ../nbs/02_reward.ipynb #13c06f16
