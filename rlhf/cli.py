@@ -71,6 +71,8 @@ def cmd_run(a):
     S = load_settings(config=a.config, overrides=sets)
     t = time.time()
     res = run_pipeline(S, smoke=a.smoke)
+    from rlhf.training import processes
+    if not processes().is_main_process: return  # under several processes, one prints
     print(f"\nrlhf run: {len(res)} stage(s) in {time.time() - t:.0f}s, artifacts in {S['pipeline'].output_dir}")
     _print_table([{'stage': k, 'status': 'skipped' if r.get('skipped') else 'done', 'wall_s': r.get('stage_wall_s'),
                    **({'tokens': r['perf']['tokens'], 'TFLOP': r['perf']['tflop'], 'of peak': f"{r['perf']['utilisation']:.0%}"}
@@ -177,7 +179,7 @@ def parser(settings_help: bool = False) -> argparse.ArgumentParser:
                        epilog='settings (section.key = default; change with --set or a --config file):\n\n' + settings_reference()
                        if settings_help else None)
     r.add_argument('--stage', choices=['full', *STAGES], help='default: pipeline.pipeline_stage')
-    r.add_argument('--algorithm', choices=[*ALGORITHMS, 'all'], help='default: pipeline.rlhf_algorithm')
+    r.add_argument('--algorithm', help=f"{', '.join(ALGORITHMS)}, several comma-separated, or all (default: pipeline.rlhf_algorithm)")
     r.add_argument('--model', help='base model: smollm2-135m (embedded), a Hugging Face id or a local directory')
     r.add_argument('--config', help='an INI file overriding settings.ini')
     r.add_argument('--output-dir', help='the run directory (default: pipeline.output_dir)')

@@ -15,10 +15,10 @@ import torch.nn.functional as F
 from transformers import TrainerCallback
 from trl import DPOConfig, DPOTrainer
 from .data import RlhfError, load_preference_data, to_preference_dataset
-from .lm import completion_ids, sample, sequence_logprobs
+from .lm import blocks_of, completion_ids, gather_samples, sample, sequence_logprobs, trunk_depth
 from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 from .reward import preference_metrics
-from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_order, lora_config, model_id, settings_hash,
+from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_order, lora_config, model_id, processes, settings_hash, shared_dataset,
                            stage_paths, trl_args)
 
 # %% auto #0
@@ -173,7 +173,7 @@ def train_dpo(settings: DPOSettings, model: str, preferences, output_dir: str | 
     cfg.train_sampling_strategy = 'sequential'  # the order above is already shuffled
     if s.max_steps <= 0: cfg.num_train_epochs = max(1.0, s.epochs)  # a fraction of an epoch is one epoch of the rows it reads
     with quiet_trl(DPOTrainer.__module__):
-        trainer = DPOTrainer(policy, args=cfg, processing_class=tok, train_dataset=to_preference_dataset(ordered, tok, s.system),
+        trainer = DPOTrainer(policy, args=cfg, processing_class=tok, train_dataset=shared_dataset(to_preference_dataset(ordered, tok, s.system), Path(cfg.output_dir)/'data'),
                              peft_config=lora_config(s), callbacks=cbs)
     return fit(trainer, 'dpo', output_dir, s, tok, key, info)
 
@@ -196,6 +196,11 @@ def build_preferences(samples: list[dict], scores: list[float], min_gap: float =
 def policy_pairs(policy, tokenizer, reward_model, prompts: list[str], k: int = 2, min_gap: float = 0.5, max_new_tokens: int = 64,
                  temperature: float = 0.7, seed: int = 42, batch_size: int = 32, system: str | None = None) -> list[dict]:
     "Preference pairs from `policy`'s own answers: `k` sampled per prompt, scored by `reward_model`, best against worst (`build_preferences`)."
-    flat = [p for p in prompts for _ in range(k)]
-    answers = sample(policy, tokenizer, flat, max_new_tokens, temperature, seed=seed, system=system, batch_size=batch_size).texts
-    return build_preferences([{'prompt': p, 'response': a} for p, a in zip(flat, answers)], reward_model.score(flat, answers), min_gap)
+    flat, world = [p for p in prompts for _ in range(k)], processes()
+    rms = [reward_model.model] if hasattr(reward_model, 'model') else []  # a reward model sharing the policy's bottom scores from its states
+    depth = min([trunk_depth(policy, m) for m in rms] + [len(blocks_of(policy)) - 1]) if rms else 0
+    answers = sample(policy, tokenizer, flat, max_new_tokens, temperature, seed=seed, system=system, batch_size=batch_size, capture=depth or None,
+                     shard=(world.process_index, world.num_processes))  # each process samples and scores its share
+    scores = reward_model.score_samples(answers, policy) if hasattr(reward_model, 'score_samples') else reward_model.score(answers.prompts, answers.texts)
+    answers, got = gather_samples(answers, score=scores)
+    return build_preferences([{'prompt': p, 'response': a} for p, a in zip(answers.prompts, answers.texts)], got['score'], min_gap)

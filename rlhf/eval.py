@@ -15,18 +15,19 @@ from matplotlib.figure import Figure
 from scipy import stats
 from .data import RlhfError, file_hash, load_preference_data, load_prompts, save_json
 from .judges import Judge, RewardJudge, _load_lm, judgement_from_scores, make_judge
-from .lm import Samples, blocks_of, completion_logprobs, length_batches, sample, shared_blocks, trunk_depth
+from accelerate.utils import gather_object
+from .lm import Samples, blocks_of, completion_logprobs, gather_samples, length_batches, sample, shared_blocks, trunk_depth
 from .models import device_policy
 from .reward import RewardModel, evaluate_reward_model
 from .stats import KL_ESTIMATOR, detectable_effect, judge_agreement, kl_estimate, mean_interval, paired_comparison, verdict, win_rate
-from .training import Manifest, TrainingMetricsTracker, completed, model_id, settings_hash, versions
+from .training import Manifest, TrainingMetricsTracker, completed, model_id, processes, settings_hash, versions
 
 # %% auto #0
 __all__ = ['LOWER_IS_BETTER', 'CURVE_METRICS', 'STAGE_ORDER', 'POLICIES', 'BASELINE_TRAIN_METRICS', 'Decoding', 'answers_of',
-           'generate_answers', 'side_by_side', 'samples_kl', 'metric_direction', 'save_baseline', 'load_baseline',
-           'baseline_info', 'compare_baseline', 'load_curves', 'save_figure', 'plot_training_curves', 'plot_ppo',
-           'plot_score_distributions', 'plot_reward_vs_kl', 'judgement_row', 'compare_models', 'EvalSettings',
-           'run_models', 'eval_prompts', 'summary_table', 'report_metrics', 'write_report', 'run_eval']
+           'generate_answers', 'side_by_side', 'reference_logprobs', 'samples_kl', 'metric_direction', 'save_baseline',
+           'load_baseline', 'baseline_info', 'compare_baseline', 'load_curves', 'save_figure', 'plot_training_curves',
+           'plot_ppo', 'plot_score_distributions', 'plot_reward_vs_kl', 'judgement_row', 'compare_models',
+           'EvalSettings', 'run_models', 'eval_prompts', 'summary_table', 'report_metrics', 'write_report', 'run_eval']
 
 # %% ../nbs/06_eval.ipynb #763915b5
 @dataclass
@@ -48,10 +49,12 @@ def answers_of(model, tokenizer, prompts: list[str], d: Decoding, k: int = 1, ca
 # %% ../nbs/06_eval.ipynb #c4452c08
 def generate_answers(models: dict, prompts: list[str], decoding: Decoding | None = None, device: str | None = None) -> dict[str, list[str]]:
     "Answers of each model (label -> name, path or (model, tokenizer)) to the same `prompts`, one model in memory at a time."
-    d, out = decoding or Decoding(), {}
+    d, out, world = decoding or Decoding(), {}, processes()
     for label, spec in models.items():
         model, tok = _load_lm(spec, device)
-        out[label] = answers_of(model, tok, list(prompts), d).texts
+        mine = sample(model, tok, list(prompts), d.max_new_tokens, d.temperature, d.top_p, d.seed, d.system, d.batch_size,
+                      shard=(world.process_index, world.num_processes))  # each process answers its share
+        out[label] = gather_samples(mine)[0].texts
         del model
     return out
 
@@ -91,15 +94,19 @@ def side_by_side(prompts: list[str], answers: dict[str, list[str]], scores: dict
 
 # %% ../nbs/06_eval.ipynb #980bf06a
 @torch.no_grad()
-def samples_kl(reference, samples: Samples, temperature: float = 1.0, batch_size: int = 64, confidence: float = 0.95, sampler=None) -> dict:
-    "k1 KL(policy || `reference`) on the policy's own `samples`: their sampled log-probs against the reference's on the same token ids."
-    dev, ref_lp = next(reference.parameters()).device, [0.0] * len(samples)
+def reference_logprobs(reference, samples: Samples, temperature: float = 1.0, batch_size: int = 64, sampler=None) -> list[float]:
+    "Summed log-probabilities under `reference` of each of `samples`' answers, on their own token ids (from the kept states where it shares them with `sampler`)."
+    dev, out = next(reference.parameters()).device, [0.0] * len(samples)
     n = samples.capture if samples.capture and sampler is not None and shared_blocks(reference, sampler, samples.capture) else 0
     for idx in length_batches([len(p) + len(c) for p, c in zip(samples.prompt_ids, samples.ids)], batch_size):
         x = samples.state_inputs(idx, dev) if n else None  # the sampler kept the states the reference's bottom blocks would compute
         lp = completion_logprobs(reference, samples.batch(idx, dev), temperature or 1.0, x, n if x is not None else 0)
-        for i, v in zip(idx, lp.sum(1).tolist()): ref_lp[i] = v
-    return kl_estimate([sum(x) for x in samples.logprobs], ref_lp, confidence)
+        for i, v in zip(idx, lp.sum(1).tolist()): out[i] = v
+    return out
+
+def samples_kl(reference, samples: Samples, temperature: float = 1.0, batch_size: int = 64, confidence: float = 0.95, sampler=None) -> dict:
+    "k1 KL(policy || `reference`) on the policy's own `samples`: their sampled log-probs against the reference's on the same token ids."
+    return kl_estimate([sum(x) for x in samples.logprobs], reference_logprobs(reference, samples, temperature, batch_size, sampler), confidence)
 
 # %% ../nbs/06_eval.ipynb #b6dcae6b
 def _json_safe(x):
@@ -305,10 +312,10 @@ class EvalSettings:
         return Decoding(self.max_new_tokens, self.temperature, self.top_p, self.seed, self.batch_size, self.system or None)
 
 # %% ../nbs/06_eval.ipynb #4d089639
-POLICIES = ('sft', 'ppo', 'dpo', 'kto')
+POLICIES = ('sft', 'ppo', 'grpo', 'dpo', 'kto')
 
 def run_models(output_dir: str | Path, base_model: str | None = None) -> dict[str, str]:
-    "The policies of a run, label -> path: `base` (if given), then sft, ppo, dpo, kto where trained."
+    "The policies of a run, label -> path: `base` (if given), then sft, ppo, grpo, dpo, kto where trained."
     out = {'base': str(base_model)} if base_model else {}
     for s in POLICIES:
         if (Path(output_dir)/'models'/s/'config.json').exists(): out[s] = str(Path(output_dir)/'models'/s)
@@ -325,21 +332,36 @@ def eval_prompts(output_dir: str | Path, split: str = 'test', max_prompts: int =
 # %% ../nbs/06_eval.ipynb #bb0eedea
 def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings, rm: RewardModel | None = None) -> tuple[dict, dict, dict, dict]:
     """Every model's `Samples` (its `samples` answers per prompt; `base_samples` for the base model), their reward-model scores, the KL of
-    each aligned model to `ref`, and seconds; an answer's states are kept where the model shares bottom blocks with `ref` and `rm`."""
-    d = s.decoding()
+    each aligned model to `ref`, and seconds. Each process answers and scores its share of the prompts; every process gets every answer.
+    An answer's states are kept where the model shares bottom blocks with `ref` and `rm`, which then start from them."""
+    d, world = s.decoding(), processes()
     ref_model, ref_tok = _load_lm(models[ref], s.device or None)
     answers, scores, kls, secs = {}, {}, {}, {}
     for label, spec in models.items():
         t0 = time.time()
         model, tok = (ref_model, ref_tok) if label == ref else _load_lm(spec, s.device or None)
         depth = min(trunk_depth(model, ref_model), trunk_depth(model, rm.model) if rm is not None else 10 ** 6, len(blocks_of(model)) - 1)
-        a = answers_of(model, tok, prompts, d, s.base_samples if label == 'base' else s.samples, capture=depth or None)
-        if s.kl and d.temperature > 0 and label not in (ref, 'base'): kls[label] = samples_kl(ref_model, a, d.temperature, d.batch_size, s.confidence, model)
-        if rm is not None: scores[label] = rm.score_samples(a, model, d.batch_size)
+        k = s.base_samples if label == 'base' else s.samples
+        a = sample(model, tok, [p for p in prompts for _ in range(k)], d.max_new_tokens, d.temperature, d.top_p, d.seed, d.system, d.batch_size,
+                   capture=depth or None, shard=(world.process_index, world.num_processes))
+        cols = {}
+        if s.kl and d.temperature > 0 and label not in (ref, 'base'): cols['ref_lp'] = reference_logprobs(ref_model, a, d.temperature, d.batch_size, model)
+        if rm is not None: cols['score'] = rm.score_samples(a, model, d.batch_size)
+        a, cols = gather_samples(a, **cols)
         a.states, a.capture = [None] * len(a), None  # the states served their purpose
+        if 'ref_lp' in cols: kls[label] = kl_estimate([sum(x) for x in a.logprobs], cols['ref_lp'], s.confidence)
+        if 'score' in cols: scores[label] = cols['score']
         answers[label], secs[label] = a, round(time.time() - t0, 1)
         if label != ref: del model
     return answers, scores, kls, secs
+
+def shard_map(fn, items: list) -> list:
+    "`fn` (a list in, one value per item out) on this process's share of `items`, the results of every process gathered in order."
+    world = processes()
+    if world.num_processes == 1: return fn(items)
+    mine = list(range(world.process_index, len(items), world.num_processes))
+    got = gather_object([(i, v) for i, v in zip(mine, fn([items[i] for i in mine]) if mine else [])])
+    return [v for _, v in sorted(got, key=lambda t: t[0])]
 
 def _per_prompt(values: list[float], n_prompts: int) -> list[float]:
     "Each prompt's mean of its consecutive answers' `values`."
@@ -347,15 +369,16 @@ def _per_prompt(values: list[float], n_prompts: int) -> list[float]:
 
 def _trained_against(stages: dict) -> dict[str, str]:
     "For each trained policy, how it was trained against the run's reward model (absent: it was not)."
-    out = {'ppo': 'PPO maximised its score'} if 'ppo' in stages else {}
+    out = {m: f'{m.upper()} maximised its score' for m in ('ppo', 'grpo') if m in stages}
     for m in ('dpo', 'kto'):
         if stages.get(m, {}).get('policy_pairs'): out[m] = f"trained on {stages[m]['policy_pairs']} pairs of SFT answers it ranked"
     return out
 
 def _scores(judge, prompts: list[str], answers: list[str]) -> list[float] | None:
-    "A judge's score of each answer, or None for a judge that only compares pairs."
-    try: return judge.scores(prompts, answers)
+    "A judge's score of each answer (each process scoring its share), or None for a judge that only compares pairs."
+    try: judge.scores(prompts[:1], answers[:1])
     except NotImplementedError: return None
+    return shard_map(lambda pa: judge.scores([p for p, _ in pa], [a for _, a in pa]), list(zip(prompts, answers)))
 
 # %% ../nbs/06_eval.ipynb #d221a480
 _CSS = ('body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}'
@@ -588,10 +611,12 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
     rep['training'] = {st: tr.get_summary() for st, tr in load_curves(out/'metrics').items()}
     rows = _model_rows(models, ref, rep, s.confidence)
     rep['summary'] = rows
-    plots = _plots(out, rep, rows)
-    _baselines(rep, save_baseline, compare_baseline, Path(baseline_dir) if baseline_dir else out/'baselines', s.confidence)
-    rep['wall_s'] = time.time() - t0
-    _write(out/'reports', rep, rows, plots, s.examples)
+    if processes().is_main_process:  # every process has every number; one writes
+        plots = _plots(out, rep, rows)
+        _baselines(rep, save_baseline, compare_baseline, Path(baseline_dir) if baseline_dir else out/'baselines', s.confidence)
+        rep['wall_s'] = time.time() - t0
+        _write(out/'reports', rep, rows, plots, s.examples)
+    processes().wait_for_everyone()
     return _json_safe(rows)
 
 # %% ../nbs/06_eval.ipynb #e788d132

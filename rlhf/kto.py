@@ -14,7 +14,7 @@ from trl import KTOConfig, KTOTrainer
 from .data import DataWarning, RlhfError, load_records, preferences_to_feedback, to_unpaired_dataset
 from .dpo import NanGuard, eval_callback, prepare_policy, quiet_trl, rows_consumed
 from .models import DevicePolicy
-from .training import TrainSettings, completed, fit, lora_config, model_id, settings_hash, stage_paths, trl_args
+from .training import TrainSettings, completed, fit, lora_config, model_id, settings_hash, shared_dataset, stage_paths, trl_args
 
 # %% auto #0
 __all__ = ['KTO_RATIO', 'kto_kl', 'kto_loss', 'kto_weights', 'kto_order', 'check_kto_batches', 'as_feedback', 'KTOSettings',
@@ -145,6 +145,6 @@ def train_kto(settings: KTOSettings, model: str, feedback, output_dir: str | Pat
     if s.max_steps <= 0: cfg.num_train_epochs = max(1.0, s.epochs)
     info.update(desirable_weight=cfg.desirable_weight, undesirable_weight=cfg.undesirable_weight)
     with quiet_trl(KTOTrainer.__module__):
-        trainer = KTOTrainer(policy, args=cfg, processing_class=tok, train_dataset=to_unpaired_dataset(rows, tok, s.system),
+        trainer = KTOTrainer(policy, args=cfg, processing_class=tok, train_dataset=shared_dataset(to_unpaired_dataset(rows, tok, s.system), Path(cfg.output_dir)/'data'),
                              peft_config=lora_config(s), callbacks=cbs)
     return fit(trainer, 'kto', output_dir, s, tok, key, info)

@@ -20,9 +20,9 @@ __all__ = ['STAGE_SETTINGS', 'ALGORITHMS', 'STAGES', 'PATH_KEYS', 'SMOKE_ROWS', 
 @dataclass
 class PipelineSettings:
     "The [pipeline] section: what to run, on which model and data."
-    pipeline_stage: str = 'full'  # full, sft, reward, ppo, dpo, kto or eval
+    pipeline_stage: str = 'full'  # full, sft, reward, ppo, grpo, dpo, kto or eval
     model_name: str = 'smollm2-135m'  # smollm2-135m (embedded), tiny, a Hugging Face id or a local directory
-    rlhf_algorithm: str = 'all'  # alignment after SFT: ppo, dpo, kto or all
+    rlhf_algorithm: str = 'all'  # alignment after SFT: ppo, grpo, dpo, kto, several comma-separated, or all
     rlhf_min_preferences: int = 100  # fewer preference pairs than this triggers min_preferences_action
     min_preferences_action: str = 'warn'  # warn or error when there are too few pairs
     save_baseline: str = ''  # store this run's evaluation as the baseline of this name, unless that baseline exists (never overwritten; '': don't)
@@ -35,13 +35,15 @@ class PipelineSettings:
     dev_fraction: float = 0.1  # share of the prompts (of every input, split jointly) for choosing settings
     test_fraction: float = 0.15  # share of the prompts for the reported evaluation; nothing else reads them
     policy_pairs: int = 160  # DPO and KTO also train on the SFT model's own answers to this many training prompts (2 each, ranked by the reward model, which then trains first); 0: on the data only
+    policy_samples: int = 2  # answers sampled per prompt for the policy pairs: the best and the worst by the reward model make a pair
+    data_share: float = 1.0  # share of the data's own preference pairs and feedback that DPO and KTO train on beside the policy pairs (0: the policy pairs only)
     seed: int = 42  # salt of the split's hash, and seed of the policy pairs
 
 # %% ../nbs/07_pipeline.ipynb #eead8e5d
 STAGE_SETTINGS = {'pipeline': 'rlhf.pipeline:PipelineSettings', 'sft': 'rlhf.sft:SFTSettings', 'reward': 'rlhf.reward:RewardSettings',
-                  'ppo': 'rlhf.ppo:PPOSettings', 'dpo': 'rlhf.dpo:DPOSettings', 'kto': 'rlhf.kto:KTOSettings',
+                  'ppo': 'rlhf.ppo:PPOSettings', 'grpo': 'rlhf.grpo:GRPOSettings', 'dpo': 'rlhf.dpo:DPOSettings', 'kto': 'rlhf.kto:KTOSettings',
                   'eval': 'rlhf.eval:EvalSettings'}
-ALGORITHMS = ('ppo', 'dpo', 'kto')
+ALGORITHMS = ('ppo', 'grpo', 'dpo', 'kto')
 STAGES = ('sft', 'reward', *ALGORITHMS, 'eval')
 
 def settings_class(section: str):
@@ -136,6 +138,7 @@ SMOKE = {
     'sft': dict(max_steps=2, max_length=256),
     'reward': dict(max_steps=2, normalize_samples=4, normalize_max_new_tokens=8),
     'ppo': dict(max_steps=2, batch_size=4, max_new_tokens=8),
+    'grpo': dict(max_steps=2, batch_size=2, max_new_tokens=8),
     'dpo': dict(max_steps=2),
     'kto': dict(max_steps=2),
     'eval': dict(max_prompts=4, max_new_tokens=8),
@@ -158,10 +161,13 @@ def data_paths(p: PipelineSettings) -> dict:
 def prepare(settings: dict, output_dir: str | Path) -> dict:
     "Validate and split the inputs into `output_dir/data` (cheap; done before every stage so edits to the inputs are seen)."
     p = settings['pipeline']
-    from rlhf.training import Manifest
-    info = prepare_data(data_paths(p), output_dir, p.dev_fraction, p.test_fraction, p.seed, p.rlhf_min_preferences, p.min_preferences_action)
-    Manifest(output_dir).update('data', status='done', inputs=info)
-    return info
+    from rlhf.training import Manifest, processes
+    world = processes()
+    if world.is_main_process:
+        info = prepare_data(data_paths(p), output_dir, p.dev_fraction, p.test_fraction, p.seed, p.rlhf_min_preferences, p.min_preferences_action)
+        Manifest(output_dir).update('data', status='done', inputs=info)
+    world.wait_for_everyone()  # the other processes read what the main one wrote
+    return Manifest(output_dir).stage('data').get('inputs', {})
 
 def _need(output_dir: Path, stage: str, for_stage: str) -> str:
     "The model directory of `stage`, or an error saying which stage to run first."
@@ -177,24 +183,29 @@ def _policy_pairs(S: dict, out: Path, sft: str, for_stage: str) -> list[dict]:
     k = S['pipeline'].policy_pairs
     if k <= 0: return []
     rm = _need(out, 'reward', f'{for_stage} (pipeline.policy_pairs = {k}: it ranks the SFT answers; 0 trains on the data only)')
-    from rlhf.training import model_id
-    f = out/'data'/f"policy_pairs-{k}-{S['pipeline'].seed}-{model_id(sft)}-{model_id(rm)}.json"
+    from rlhf.training import model_id, processes
+    f = out/'data'/f"policy_pairs-{k}x{S['pipeline'].policy_samples}-{S['pipeline'].seed}-{model_id(sft)}-{model_id(rm)}.json"
     if f.exists(): return json.loads(f.read_text())
     from rlhf.dpo import policy_pairs
     from rlhf.models import device_policy, load_model, load_tokenizer
     from rlhf.reward import RewardModel
     t = time.time()
     policy = load_model(sft, dtype=device_policy().dtype)  # it only samples: the device's inference dtype, as in the eval stage
-    pairs = policy_pairs(policy, load_tokenizer(sft), RewardModel.load(rm), load_prompts(out/'data'/'prompts_train.json')[:k],
-                         seed=S['pipeline'].seed)
-    save_json(f, pairs)
-    print(f'policy pairs: {len(pairs)} from {k} prompts in {time.time() - t:.0f}s -> {f}')
+    ranker = RewardModel.load(rm)
+    ranker.model.to(policy.dtype)  # the same precision as the policy, so that it scores from the states the sampler keeps
+    pairs = policy_pairs(policy, load_tokenizer(sft), ranker, load_prompts(out/'data'/'prompts_train.json')[:k],
+                         k=S['pipeline'].policy_samples, seed=S['pipeline'].seed)  # every process samples its share; all get every pair
+    world = processes()
+    if world.is_main_process:
+        save_json(f, pairs)
+        print(f'policy pairs: {len(pairs)} from {k} prompts in {time.time() - t:.0f}s -> {f}')
+    world.wait_for_everyone()
     return pairs
 
 # %% ../nbs/07_pipeline.ipynb #650c51da
 def run_stage(stage: str, output_dir: str | Path | None = None, model_name: str | None = None, smoke: bool = False,
               settings: dict | None = None) -> dict:
-    "Run one stage (sft, reward, ppo, dpo, kto or eval) of the run in `output_dir` and return its result."
+    "Run one stage (sft, reward, ppo, grpo, dpo, kto or eval) of the run in `output_dir` and return its result."
     if stage not in STAGES: raise RlhfError(f"unknown stage {stage!r}: choose one of {', '.join(STAGES)}")
     S = settings or load_settings()
     if smoke: S = smoked(S)
@@ -214,20 +225,21 @@ def run_stage(stage: str, output_dir: str | Path | None = None, model_name: str 
     if stage == 'reward':
         from rlhf.reward import train_reward_model
         return train_reward_model(S['reward'], sft, prefs_train, out, prefs_dev)
-    if stage == 'ppo':
+    if stage in ('ppo', 'grpo'):
         from rlhf.ppo import make_reward, train_ppo
         from rlhf.reward import RewardModel
-        uses_rm = 'reward' in [t.split('*')[-1].strip() for t in S['ppo'].reward.split('+')]
-        reward = make_reward(S['ppo'].reward, RewardModel.load(_need(out, 'reward', 'ppo')) if uses_rm else None)
-        return train_ppo(S['ppo'], sft, reward, load_prompts(d/'prompts_train.json')[:n], out, load_prompts(d/'prompts_dev.json')[:n])
+        uses_rm = 'reward' in [t.split('*')[-1].strip() for t in S[stage].reward.split('+')]
+        reward = make_reward(S[stage].reward, RewardModel.load(_need(out, 'reward', stage)) if uses_rm else None)
+        return train_ppo(S[stage], sft, reward, load_prompts(d/'prompts_train.json')[:n], out, load_prompts(d/'prompts_dev.json')[:S[stage].eval_prompts], stage=stage)
+    share = lambda recs: recs[:round(len(recs) * p.data_share)]  # the data's records (in their file's order) beside the policy pairs
     if stage == 'dpo':
         from rlhf.dpo import train_dpo
         pairs = _policy_pairs(S, out, sft, 'dpo')
-        return train_dpo(S['dpo'], sft, prefs_train + pairs, out, prefs_dev, info={'policy_pairs': len(pairs)})
+        return train_dpo(S['dpo'], sft, share(prefs_train) + pairs, out, prefs_dev, info={'policy_pairs': len(pairs)})
     if stage == 'kto':
         from rlhf.kto import train_kto
         pairs = _policy_pairs(S, out, sft, 'kto')
-        return train_kto(S['kto'], sft, load_feedback(d/'feedback_train.json')[:n] + pairs, out, prefs_dev, info={'policy_pairs': len(pairs)})
+        return train_kto(S['kto'], sft, share(load_feedback(d/'feedback_train.json')[:n]) + pairs, out, prefs_dev, info={'policy_pairs': len(pairs)})
     from rlhf.eval import run_eval
     return run_eval(S['eval'], out, dataclasses.replace(p, model_name=model))
 
@@ -237,9 +249,10 @@ def stages_for(stage: str, algorithm: str, policy_pairs: int = 0) -> list[str]:
     if stage != 'full':
         if stage not in STAGES: raise RlhfError(f"unknown stage {stage!r}: choose full or one of {', '.join(STAGES)}")
         return [stage]
-    algos = ALGORITHMS if algorithm == 'all' else (algorithm,)
-    if any(a not in ALGORITHMS for a in algos): raise RlhfError(f"unknown algorithm {algorithm!r}: choose ppo, dpo, kto or all")
-    reward = 'ppo' in algos or (policy_pairs > 0 and ('dpo' in algos or 'kto' in algos))  # PPO's reward, or the ranker of the policy pairs
+    algos = ALGORITHMS if algorithm == 'all' else tuple(a.strip() for a in algorithm.split(','))
+    if bad := [a for a in algos if a not in ALGORITHMS]:
+        raise RlhfError(f"unknown algorithm {bad[0]!r}: choose one or more of {', '.join(ALGORITHMS)} (comma-separated), or all")
+    reward = bool({'ppo', 'grpo'} & set(algos)) or (policy_pairs > 0 and bool({'dpo', 'kto'} & set(algos)))  # the online reward, or the ranker of the policy pairs
     return ['sft', *(['reward'] if reward else []), *algos, 'eval']
 
 def run_pipeline(settings: dict, smoke: bool = False, log=print) -> dict:
@@ -248,11 +261,14 @@ def run_pipeline(settings: dict, smoke: bool = False, log=print) -> dict:
     prepare(smoked(settings) if smoke else settings, p.output_dir)
     from rlhf.models import device_policy, precision_name
     from rlhf.perf import Work, peak_of
-    from rlhf.training import Manifest
+    from rlhf.training import Manifest, processes
     results, pol = {}, device_policy()
+    world = processes()
+    log = log if world.is_main_process else (lambda *a, **k: None)  # one process speaks
     for st in stages_for(p.pipeline_stage, p.rlhf_algorithm, p.policy_pairs):
         log(f'== {st}')
         with Work() as w: res = run_stage(st, p.output_dir, p.model_name, smoke, settings)
+        world.wait_for_everyone()  # every process sees the stage's artifacts before the next one starts
         perf = w.summary(peak_of(pol))
         results[st] = {**res, 'stage_wall_s': perf['seconds'], 'perf': perf}
         if res.get('skipped'): log(f"== {st} skipped (unchanged) in {perf['seconds']:.1f}s"); continue

@@ -26,7 +26,7 @@ from .models import device_policy, load_model, load_tokenizer
 from .reward import RewardModel
 from .eval import Decoding, compare_models
 from .judges import RewardJudge
-from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_dir, blocks_of, completed, freeze_below,
+from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_dir, blocks_of, completed, freeze_below, processes,
                            last_checkpoint, model_id, save_artifact, settings_dict, settings_hash, stage_paths)
 
 # %% auto #0
@@ -96,7 +96,7 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, gamma: 
     adv = torch.stack(adv[::-1], 1) * mask  # (B, T)
     return adv, (adv + values) * mask
 
-# %% ../nbs/03_ppo.ipynb #2a3c4db0
+# %% ../nbs/03_ppo.ipynb #0c78ea16
 ADVANTAGES = ('gae', 'grpo', 'drgrpo', 'rloo')
 
 def group_advantages(rewards: torch.Tensor, group_size: int, estimator: str = 'grpo', eps: float = 1e-4) -> torch.Tensor:
@@ -151,7 +151,7 @@ class PPOSettings(TrainSettings):
     "PPO's settings; the fields every stage shares come from `TrainSettings`."
     learning_rate: float = 1e-4  # peak learning rate (high, but only the top blocks train), annealed by `lr_scheduler` (linear to 0 by default) over the iterations
     max_steps: int = 40  # PPO iterations (rollout + update); -1: `epochs` passes over the prompts
-    batch_size: int = 16  # prompts per iteration and process (the rollout batch is batch_size x samples_per_prompt answers)
+    batch_size: int = 16  # prompts per iteration, over all processes (the rollout batch is batch_size x samples_per_prompt answers)
     samples_per_prompt: int = 1  # answers sampled per prompt and iteration: the group of a group advantage
     advantage: str = 'gae'  # 'gae': a critic and GAE (PPO); 'grpo', 'drgrpo' or 'rloo': each answer against the other answers to its prompt, no critic
     train_layers: int = 4  # train only the top N blocks (and the value head); 0: all
@@ -160,6 +160,7 @@ class PPOSettings(TrainSettings):
     temperature: float = 0.7  # sampling temperature; it also divides the logits whenever log-probabilities are computed
     top_p: float = 1.0  # nucleus sampling threshold (1: sample from the whole distribution)
     stop_string: str = ''  # also end a response where this string appears ('': only at EOS)
+    eval_prompts: int = 0  # dev prompts of the end-of-stage check (greedy answers before and after, judged by the reward), 0: none
     reward: str = 'reward'  # what PPO maximises: 'reward' (the run's reward model), 'module:function' or 'file.py:function', or a sum such as '0.5*reward + file.py:fn'
     missing_eos_penalty: float = 1.0  # subtracted from the score of a response that never ends (0: no penalty)
     kl_coef: float = 0.05  # β of the per-token KL penalty (initial value if adaptive)
@@ -302,7 +303,7 @@ def reward_models(reward) -> list:
     if isinstance(reward, SumReward): return [m for _, r in reward.parts for m in reward_models(r)]
     return [reward] if isinstance(reward, RewardModel) else []
 
-# %% ../nbs/03_ppo.ipynb #88a2c9bf
+# %% ../nbs/03_ppo.ipynb #12548bd8
 def load_function(spec: str):
     "The function `module:function` or `path/to/file.py:function`."
     mod, _, name = spec.rpartition(':')
@@ -512,17 +513,27 @@ def _save_checkpoint(acc, folder: Path, step: int, model, optimizer, scheduler, 
             if old.name != f'checkpoint-{step}': shutil.rmtree(old, ignore_errors=True)
     acc.wait_for_everyone()
 
-def _load_checkpoint(acc, path: str, model, optimizer, scheduler) -> dict:
-    "Restore a checkpoint saved by `_save_checkpoint`; returns its state (step, KL controller, monitor)."
-    path = Path(path)
-    acc.unwrap_model(model).load_state_dict(load_file(path/'trainable.safetensors', device=str(acc.device)), strict=False)
+def _load_checkpoint(acc, path: str, model, optimizer, scheduler, seed: int = 0) -> dict:
+    "Restore a checkpoint saved by `_save_checkpoint` (written by any number of processes); returns its state (step, KL controller, monitor)."
+    path, raw = Path(path), acc.unwrap_model(model)
+    saved = load_file(path/'trainable.safetensors', device=str(acc.device))
+    trainable = {n for n, p in raw.named_parameters() if p.requires_grad}
+    if set(saved) != trainable:
+        raise RlhfError(f'{path} does not hold this run\'s trainable parameters ({len(set(saved) ^ trainable)} differ, e.g. '
+                        f'{sorted(set(saved) ^ trainable)[0]!r}): delete {path.parent} to start this stage afresh')
+    raw.load_state_dict(saved, strict=False)  # the frozen rest is the starting model's
     optimizer.load_state_dict(torch.load(path/'optimizer.pt', map_location=acc.device, weights_only=True))
     st = torch.load(path/'state.pt', weights_only=False)
     scheduler.load_state_dict(st['scheduler'])
-    _set_rng_state(st['rng'][acc.process_index])
-    return json.loads((path/'trainer_state.json').read_text())
+    state = json.loads((path/'trainer_state.json').read_text())
+    if len(st['rng']) == acc.num_processes: _set_rng_state(st['rng'][acc.process_index])
+    else:  # another number of processes than wrote it: a fresh random stream per process, from the seed, the step and the rank
+        warnings.warn(f"{path} was written by {len(st['rng'])} process(es) and is resumed by {acc.num_processes}: the weights, optimizer and "
+                      "schedule continue exactly, the random streams are reseeded (the run will not repeat an uninterrupted one)")
+        set_seed(seed + 1000 * state['global_step'] + acc.process_index)
+    return state
 
-# %% ../nbs/03_ppo.ipynb #aff69a66
+# %% ../nbs/03_ppo.ipynb #2d80c2ba
 @dataclass
 class PPORun:
     "What a PPO run carries from iteration to iteration."
@@ -565,7 +576,7 @@ def _start(s: PPOSettings, model, reward_model, prompts: list[str], output_dir, 
     critic, head, critic_frozen = _make_critic(s, policy, reward_model) if s.advantage == 'gae' else (None, None, 0)
     ac = ActorCritic(policy, critic, head, n_frozen, critic_frozen if n_frozen else 0, values=s.advantage == 'gae').to(acc.device).train()
     optimizer = torch.optim.AdamW([p for p in ac.parameters() if p.requires_grad], lr=s.learning_rate, weight_decay=s.weight_decay, eps=1e-5, fused=True)
-    total = s.max_steps if s.max_steps > 0 else max(1, math.ceil(s.epochs * len(prompts) / (s.batch_size * acc.num_processes)))
+    total = s.max_steps if s.max_steps > 0 else max(1, math.ceil(s.epochs * len(prompts) / s.batch_size))
     scheduler = get_scheduler(s.lr_scheduler, optimizer, num_warmup_steps=int(s.warmup if s.warmup >= 1 else s.warmup * total),
                               num_training_steps=total)
     ac, optimizer = acc.prepare(ac, optimizer)
@@ -575,7 +586,7 @@ def _start(s: PPOSettings, model, reward_model, prompts: list[str], output_dir, 
                HackingMonitor(), None, paths, prompts, total, key=key, stage=stage, capture=capture)
     resume = last_checkpoint(paths['checkpoints'])
     if resume:
-        st = _load_checkpoint(acc, resume, ac, optimizer, scheduler)
+        st = _load_checkpoint(acc, resume, ac, optimizer, scheduler, s.seed)
         r.step, r.alarmed = st['global_step'], st.get('alarmed', False)
         r.kl.load_state_dict(st['kl']); r.monitor.load_state_dict(st['monitor'])
     elif acc.is_main_process and paths['metrics'].exists(): paths['metrics'].unlink()  # a fresh run starts a fresh curve
@@ -585,11 +596,10 @@ def _start(s: PPOSettings, model, reward_model, prompts: list[str], output_dir, 
     acc.init_trackers(f'rlhf-{stage}', config=settings_dict(s))
     return r
 
-# %% ../nbs/03_ppo.ipynb #8df0ff8f
+# %% ../nbs/03_ppo.ipynb #3b6139fc
 def _iteration_prompts(r: PPORun) -> list[str]:
     "This process's prompts of iteration `r.step`, each `samples_per_prompt` times in a row."
-    n = r.s.batch_size * r.acc.num_processes
-    idx = _batch_indices(len(r.prompts), n, r.step, r.s.seed)[r.acc.process_index::r.acc.num_processes]
+    idx = _batch_indices(len(r.prompts), r.s.batch_size, r.step, r.s.seed)[r.acc.process_index::r.acc.num_processes]
     return [r.prompts[i] for i in idx for _ in range(r.s.samples_per_prompt)]
 
 def _log_iteration(r: PPORun, ro, st: dict, up: dict, times: tuple, gold_fn=None, callback=None):
@@ -625,7 +635,7 @@ def _log_iteration(r: PPORun, ro, st: dict, up: dict, times: tuple, gold_fn=None
 
 def _finish(r: PPORun, reward_model, output_dir, eval_prompts=None, t_start: float = 0.0) -> dict:
     "Save the trained policy to `models/STAGE` and record the stage (with a greedy held-out comparison if `eval_prompts`); drop the checkpoints."
-    r.acc.end_training()
+    for t in r.acc.trackers: t.finish()  # not end_training(): it would take the process group down, and the pipeline goes on
     res = dict(path=str(r.paths['model']), key=r.key, steps=r.step, summary=r.tracker.get_summary(), kl_coef=r.kl.value)
     if r.acc.is_main_process:
         policy = r.policy.eval()
@@ -634,7 +644,9 @@ def _finish(r: PPORun, reward_model, output_dir, eval_prompts=None, t_start: flo
             res['eval'] = {k: v for k, v in ev['results'][0].items() if k not in ('verdicts', 'margins')}
             res['eval']['examples'] = [dict(prompt=q, before=x, after=y) for q, x, y in zip(ev['prompts'], ev['answers']['start'], ev['answers'][r.stage])][:3]
         res['wall_s'] = round(time.time() - t_start, 1)
-        save_artifact(r.paths['model'], policy, r.tok, r.s, res)
+    full = r.acc.get_state_dict(r.ac)  # every rank takes part: under ZeRO-3 or FSDP it gathers the shards
+    if r.acc.is_main_process:
+        save_artifact(r.paths['model'], policy, r.tok, r.s, res, {k[len('policy.'):]: v for k, v in full.items() if k.startswith('policy.')})
         Manifest(output_dir).update(r.stage, status='done', **res, metrics=str(r.paths['metrics']))
         shutil.rmtree(r.paths['checkpoints'], ignore_errors=True)
     res.setdefault('wall_s', round(time.time() - t_start, 1))
@@ -647,9 +659,11 @@ def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_d
     "Train policy `model` (name or path) with PPO against `reward_model` on `prompts`; saves to `OUTPUT_DIR/models/STAGE`, resumes interrupted runs."
     s, t_start = settings, time.time()
     if s.lora_r > 0: raise RlhfError(f'{stage} trains full blocks, not LoRA adapters: set {stage}.lora_r = 0 and use {stage}.train_layers to train fewer parameters')
-    if s.batch_size * s.samples_per_prompt % (s.mini_batches * s.grad_accum):
-        raise RlhfError(f'{stage}: batch_size x samples_per_prompt ({s.batch_size} x {s.samples_per_prompt}) must be a multiple of mini_batches x grad_accum '
-                        f'({s.mini_batches} x {s.grad_accum})')
+    world = processes().num_processes
+    if s.batch_size % world: raise RlhfError(f'{stage}.batch_size {s.batch_size} does not split among {world} processes: use a multiple of {world}')
+    if s.batch_size // world * s.samples_per_prompt % (s.mini_batches * s.grad_accum):
+        raise RlhfError(f'{stage}: each process\'s answers, batch_size / processes x samples_per_prompt ({s.batch_size // world} x {s.samples_per_prompt}), '
+                        f'must be a multiple of mini_batches x grad_accum ({s.mini_batches} x {s.grad_accum})')
     if s.advantage != 'gae' and s.samples_per_prompt < 2:
         raise RlhfError(f'{stage}.advantage = {s.advantage!r} compares the answers to one prompt: set {stage}.samples_per_prompt to 2 or more (e.g. 4)')
     prompts = load_prompts(prompts) if not isinstance(prompts, list) or not all(isinstance(p, str) for p in prompts) else prompts

@@ -15,7 +15,7 @@ from scipy import stats
 from fastcore.basics import patch
 from trl import RewardConfig, RewardTrainer
 from .data import RlhfError, load_preference_data, to_preference_dataset
-from .lm import Batch, Samples, completion_ids, hidden_states, length_batches, make_batch, sample, shared_blocks
+from .lm import Batch, Samples, blocks_of, completion_ids, hidden_states, length_batches, make_batch, sample, shared_blocks, trunk_depth
 from .models import device_policy, load_model, load_tokenizer, set_threads
 from .stats import wilson_interval
 from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_passes, lora_config, model_id, save_artifact,
@@ -89,7 +89,7 @@ def score(self: RewardModel, prompts: list[str], responses: list[str], batch_siz
         for i, v in zip(idx, self.forward(self.encode([prompts[i] for i in idx], [responses[i] for i in idx])).tolist()): out[i] = v
     return [(v - self.mean) / self.std for v in out] if normalize else out
 
-# %% ../nbs/02_reward.ipynb #7ba76c37
+# %% ../nbs/02_reward.ipynb #27d7469b
 @patch
 @torch.no_grad()
 def score_samples(self: RewardModel, samples: Samples, sampler=None, batch_size: int = 16, normalize: bool = True) -> list[float]:
@@ -150,11 +150,11 @@ def evaluate_reward_model(reward_model: RewardModel, tokenizer=None, preferences
 @dataclass
 class RewardSettings(TrainSettings):
     "Reward-model settings (defaults measured on SmolLM2-135M, 2-core CPU)."
-    learning_rate: float = 3e-5  # peak learning rate
-    epochs: float = 2.0  # passes over the preference pairs
+    learning_rate: float = 2e-4  # peak learning rate
+    epochs: float = 1.0  # passes over the preference pairs
     batch_size: int = 8  # pairs per micro-batch
     max_length: int = 256  # drop pairs longer than this many tokens
-    train_layers: int = 20  # train only the top N transformer blocks and the head (0: all)
+    train_layers: int = 8  # train only the top N blocks and the head (0: all); the bottom stays the SFT model's, shared with every policy
     margin: float = 0.0  # required reward gap between chosen and rejected (0: plain Bradley-Terry)
     center_rewards: float = 0.01  # weight of the mean-squared-reward penalty (0: off)
     normalize_samples: int = 64  # SFT samples on which the reward mean and std are measured (0: no normalisation)
@@ -165,9 +165,10 @@ class RewardSettings(TrainSettings):
 # %% ../nbs/02_reward.ipynb #370047ce
 def normalize_reward(rm: RewardModel, policy, prompts: list[str], s: RewardSettings) -> dict:
     "Measure `rm`'s raw scores on `policy`'s samples for `prompts` and store their mean and std in its config."
+    depth = min(trunk_depth(policy, rm.model), len(blocks_of(policy)) - 1)  # the reward model trained its top blocks only: it shares the rest
     answers = sample(policy, rm.tokenizer, prompts, s.normalize_max_new_tokens, s.normalize_temperature, seed=s.seed,
-                     system=s.system or None).texts
-    raw = np.asarray(rm.score(prompts, answers, normalize=False))
+                     system=s.system or None, capture=depth or None)
+    raw = np.asarray(rm.score_samples(answers, policy, normalize=False))
     rm.model.config.reward_mean, rm.model.config.reward_std = float(raw.mean()), float(raw.std() + 1e-8)
     return {'reward_mean': rm.mean, 'reward_std': rm.std, 'normalize_samples': len(prompts)}
 

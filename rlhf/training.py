@@ -12,15 +12,15 @@ from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 import torch
 from transformers import TrainerCallback
-from .data import save_json
+from .data import RlhfError, save_json
 from .lm import blocks_of
 from .models import DevicePolicy, device_policy
 
 # %% auto #0
 __all__ = ['TrainingMetricsTracker', 'TrackerCallback', 'TrainSettings', 'settings_dict', 'settings_hash', 'from_dict',
-           'trl_args', 'freeze_below', 'lora_config', 'length_grouped_order', 'length_grouped_passes',
-           'compact_logprobs', 'last_checkpoint', 'atomic_dir', 'versions', 'save_artifact', 'Manifest', 'stage_paths',
-           'model_id', 'completed', 'fit']
+           'processes', 'per_process', 'shared_dataset', 'trl_args', 'freeze_below', 'lora_config',
+           'length_grouped_order', 'length_grouped_passes', 'compact_logprobs', 'last_checkpoint', 'atomic_dir',
+           'versions', 'save_artifact', 'Manifest', 'stage_paths', 'model_id', 'completed', 'fit']
 
 # %% ../nbs/00c_training.ipynb #60e25040
 class TrainingMetricsTracker:
@@ -77,7 +77,7 @@ class TrainSettings:
     learning_rate: float = 1e-5  # peak learning rate
     epochs: float = 1.0  # passes over the training data
     max_steps: int = -1  # stop after this many optimizer steps (-1: run `epochs`)
-    batch_size: int = 8  # sequences (or pairs) per device per micro-batch
+    batch_size: int = 8  # sequences (or pairs) per micro-batch, over all processes (each computes its share)
     grad_accum: int = 1  # micro-batches per optimizer step
     max_length: int = 512  # truncate or drop sequences longer than this many tokens
     lr_scheduler: str = 'linear'  # learning-rate schedule (transformers name: linear, cosine, constant, ...)
@@ -109,13 +109,34 @@ def from_dict(cls, d: dict | None):
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in (d or {}).items() if k in names})
 
+# %% ../nbs/00c_training.ipynb #dba5036d
+def processes():
+    "The processes of this run (accelerate's `PartialState`): `num_processes`, `process_index`, `is_main_process`, `wait_for_everyone()`."
+    from accelerate import PartialState
+    return PartialState(cpu=device_policy().device == 'cpu')  # on a CPU, gloo across the processes torchrun started
+
+def per_process(s: TrainSettings) -> int:
+    "The batch each process computes: `s.batch_size` is the global batch of one micro-step, shared among the processes."
+    n = processes().num_processes
+    if s.batch_size % n: raise RlhfError(f'batch_size {s.batch_size} does not split among {n} processes: use a multiple of {n}')
+    return s.batch_size // n
+
+def shared_dataset(ds, folder: str | Path):
+    "`ds` as every process's one copy: saved to `folder` by the main process and read back by all (TRL caches reference log-probs beside a dataset's files), in several processes."
+    world = processes()
+    if world.num_processes == 1: return ds
+    from datasets import load_from_disk
+    if world.is_main_process: ds.save_to_disk(str(folder))
+    world.wait_for_everyone()
+    return load_from_disk(str(folder))
+
 # %% ../nbs/00c_training.ipynb #235d35e5
 def trl_args(s: TrainSettings, output_dir: str | Path, policy: DevicePolicy | None = None) -> dict:
     "Keyword arguments for a TRL/transformers config from `s`, with device-aware precision."
     pol = policy or device_policy(s.device or None)
     warm = {'warmup_steps': s.warmup} if s.warmup else {}
     return dict(output_dir=str(output_dir), learning_rate=s.learning_rate, num_train_epochs=s.epochs, max_steps=s.max_steps,
-                per_device_train_batch_size=s.batch_size, per_device_eval_batch_size=s.batch_size,
+                per_device_train_batch_size=per_process(s), per_device_eval_batch_size=per_process(s),
                 gradient_accumulation_steps=s.grad_accum, lr_scheduler_type=s.lr_scheduler, weight_decay=s.weight_decay,
                 max_grad_norm=s.max_grad_norm, bf16=pol.bf16, fp16=pol.fp16, use_cpu=pol.device == 'cpu',
                 activation_checkpointing=s.gradient_checkpointing, logging_steps=s.logging_steps, save_strategy='steps',
@@ -202,11 +223,12 @@ def versions() -> dict:
     return dict(python=platform.python_version(), torch=torch.__version__, transformers=transformers.__version__,
                 trl=trl.__version__, datasets=datasets.__version__, accelerate=accelerate.__version__, rlhf=rlhf.__version__)
 
-def save_artifact(final: str | Path, model, tokenizer, settings=None, info: dict | None = None) -> Path:
-    "Atomically save `model` (merged if it carries LoRA adapters), `tokenizer`, `settings.json` and `info.json` to `final`."
-    if hasattr(model, 'merge_and_unload'): model = model.merge_and_unload()
+def save_artifact(final: str | Path, model, tokenizer, settings=None, info: dict | None = None, state_dict: dict | None = None) -> Path:
+    "Atomically save `model` (merged if it carries LoRA adapters; with `state_dict`, gathered weights), `tokenizer`, `settings.json` and `info.json` to `final`, on the main process."
+    if not processes().is_main_process: return Path(final)
+    if hasattr(model, 'merge_and_unload'): model, state_dict = model.merge_and_unload(), None
     with atomic_dir(final) as d:
-        model.save_pretrained(d, safe_serialization=True)
+        model.save_pretrained(d, safe_serialization=True, state_dict=state_dict)
         tokenizer.save_pretrained(d)
         if settings is not None: (d/'settings.json').write_text(json.dumps(settings_dict(settings), indent=1))
         (d/'info.json').write_text(json.dumps({'versions': versions(), **(info or {})}, indent=1, default=str))
@@ -214,7 +236,7 @@ def save_artifact(final: str | Path, model, tokenizer, settings=None, info: dict
 
 # %% ../nbs/00c_training.ipynb #6a927803
 class Manifest:
-    "The JSON record of a run's stages in `output_dir/manifest.json`, written atomically on every update."
+    "The JSON record of a run's stages in `output_dir/manifest.json`, written atomically on every update, by the main process only."
     def __init__(self, output_dir: str | Path):
         self.path = Path(output_dir)/'manifest.json'
         self.data = json.loads(self.path.read_text()) if self.path.exists() else {'stages': {}}
@@ -225,7 +247,7 @@ class Manifest:
         "Merge `fields` into stage `name`'s entry and save."
         self.data['stages'].setdefault(name, {}).update(fields)
         self.data['versions'] = versions()
-        save_json(self.path, self.data)
+        if processes().is_main_process: save_json(self.path, self.data)
 
 # %% ../nbs/00c_training.ipynb #ac68259e
 def stage_paths(output_dir: str | Path, stage: str, key: str = '') -> dict:
@@ -246,10 +268,10 @@ def completed(output_dir: str | Path, stage: str, key: str) -> dict | None:
 def fit(trainer, stage: str, output_dir: str | Path, settings, tokenizer, key: str, info: dict | None = None,
         evaluate=None) -> dict:
     "Train (resuming if a checkpoint of `key` exists), run `evaluate(trainer) -> dict`, save the model to `models/STAGE`, record it."
-    paths, man, t0 = stage_paths(output_dir, stage, key), Manifest(output_dir), time.time()
+    paths, man, t0, world = stage_paths(output_dir, stage, key), Manifest(output_dir), time.time(), processes()
     resume = last_checkpoint(trainer.args.output_dir)
-    if not resume and paths['metrics'].exists(): paths['metrics'].unlink()  # a fresh run starts a fresh curve
-    tracker = TrainingMetricsTracker(paths['metrics'])
+    if not resume and paths['metrics'].exists() and world.is_main_process: paths['metrics'].unlink()  # a fresh run starts a fresh curve
+    tracker = TrainingMetricsTracker(paths['metrics'] if world.is_main_process else None)
     trainer.add_callback(TrackerCallback(tracker))
     man.update(stage, status='running', key=key, settings=settings_dict(settings), resumed_from=resume, started=time.time())
     with compact_logprobs(): trainer.train(resume_from_checkpoint=resume)
@@ -257,7 +279,9 @@ def fit(trainer, stage: str, output_dir: str | Path, settings, tokenizer, key: s
     res = dict(path=str(paths['model']), steps=steps, summary=tracker.get_summary(), **(info or {}))
     if evaluate: res['eval'] = evaluate(trainer)
     res['wall_s'] = round(time.time() - t0, 1)
-    save_artifact(paths['model'], trainer.model, tokenizer, settings, res)
+    full = trainer.accelerator.get_state_dict(trainer.model)  # every rank takes part: under ZeRO-3 or FSDP it gathers the shards
+    save_artifact(paths['model'], trainer.accelerator.unwrap_model(trainer.model), tokenizer, settings, res, full)
     man.update(stage, status='done', **res, metrics=str(paths['metrics']))
-    shutil.rmtree(trainer.args.output_dir, ignore_errors=True)
+    world.wait_for_everyone()
+    if world.is_main_process: shutil.rmtree(trainer.args.output_dir, ignore_errors=True)
     return res
