@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.13.0
 OUTPUT_DIR ?= output/rlhf
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check-clean nbtest chain run docs export clean readme lab labtest chromium
+.PHONY: install test check-clean check-readme readme-tables results nbtest chain multiproc run docs export clean readme lab labtest chromium
 
 install: $(STAMP)
 
@@ -38,7 +38,24 @@ nbtest: install
 chain: install
 	$(BIN)/rlhf notebooks --output-dir $(OUTPUT_DIR)-chain -p smoke True
 
-test: check-clean labtest nbtest chain
+test: check-clean check-readme labtest nbtest chain multiproc
+
+# Every README table is regenerated from the results committed under results/ and benchmarks/ (results/readme_tables.py).
+check-readme: install
+	$(PY) results/readme_tables.py --check
+
+readme-tables: install
+	$(PY) results/readme_tables.py --write && $(BIN)/nbdev-clean --fname nbs/index.ipynb
+
+# After `make run`: copy its evidence (manifest, report, metrics, the command and machine) to results/make-run/$(MACHINE).
+MACHINE ?= cpu-$(shell $(PY) -c "from rlhf.models import device_policy, precision_name; print(precision_name(device_policy()))")
+results: install
+	$(PY) results/collect.py $(OUTPUT_DIR) $(MACHINE) "make run"
+
+# Several processes for real (.ci/multiproc.sh): the smoke pipeline with 2 CPU processes, one manifest and one report, its sharded
+# evaluation equal to a single-process one, and a PPO checkpoint of 2 processes resumed by 1.
+multiproc: install
+	BIN=$(BIN) bash .ci/multiproc.sh
 
 # JupyterLab on the notebooks with the project's kernel: `rlhf (.venv)`, this venv's python, the only kernel offered and
 # started by itself on a notebook (nbdev-clean strips the kernel from the notebooks' metadata). Never news or update checks.

@@ -216,9 +216,13 @@ def normalize_prompt(text: str) -> str:
     "A prompt as the split sees it: lower case, runs of whitespace as one space."
     return ' '.join(text.lower().split())
 
+def _unit(prompt: str, salt) -> float:
+    "A number uniform in [0, 1) from a hash of the normalised `prompt` salted with `salt`."
+    return int.from_bytes(hashlib.sha256(f'{salt}:{normalize_prompt(prompt)}'.encode()).digest()[:8], 'big') / 2 ** 64
+
 def split_of(prompt: str, dev_fraction: float = 0.1, test_fraction: float = 0.15, seed: int = 42) -> str:
     "'train', 'dev' or 'test': the side of `prompt`, from a hash of its normalised text salted with `seed`."
-    u = int.from_bytes(hashlib.sha256(f'{seed}:{normalize_prompt(prompt)}'.encode()).digest()[:8], 'big') / 2 ** 64  # uniform in [0, 1)
+    u = _unit(prompt, seed)
     return 'test' if u < test_fraction else 'dev' if u < test_fraction + dev_fraction else 'train'
 
 def split_records(records: list, dev_fraction: float = 0.1, test_fraction: float = 0.15, seed: int = 42) -> dict[str, list]:
@@ -290,8 +294,10 @@ def leaked_prompts(sides: dict[str, list]) -> list[str]:
     return sorted({p for a in seen for b in seen if a < b for p in seen[a] & seen[b]})
 
 def prepare_data(paths: dict, output_dir: str | Path, dev_fraction: float = 0.1, test_fraction: float = 0.15, seed: int = 42,
-                 min_preferences: int | None = None, on_too_few: str = 'warn') -> dict:
-    "Validate the inputs in `paths` (kind -> file), split them by prompt and write `output_dir/data/{kind}_{train,dev,test}.json`."
+                 min_preferences: int | None = None, on_too_few: str = 'warn', judge_share: float = 0.0) -> dict:
+    """Validate the inputs in `paths` (kind -> file), split them by prompt and write `output_dir/data/{kind}_{train,dev,test}.json`;
+    with `judge_share`, that share of the training preference pairs (by prompt) goes to `preferences_judge.json` instead, and no
+    other training file keeps a record of their prompts: the data of a judge that no policy stage trains on or against."""
     out = Path(output_dir)/'data'
     loaders = {'instructions': load_instructions, 'feedback': load_feedback, 'prompts': load_prompts,
                'preferences': lambda s: load_preference_data(s, min_preferences, on_too_few)}
@@ -299,6 +305,17 @@ def prepare_data(paths: dict, output_dir: str | Path, dev_fraction: float = 0.1,
     for kind, path in paths.items():
         splits[kind] = split_records(loaders[kind](path), dev_fraction, test_fraction, seed)
         res[kind] = {'source': str(path), 'hash': file_hash(path), **{k: len(v) for k, v in splits[kind].items()}}
+    held = set()
+    if judge_share and 'preferences' in splits:
+        tr = splits['preferences']['train']
+        judge = [r for r in tr if _unit(r['prompt'], f'{seed}:judge') < judge_share]
+        held = {normalize_prompt(r['prompt']) for r in judge}
+        splits['preferences']['train'] = [r for r in tr if normalize_prompt(r['prompt']) not in held]
+        for kind in splits:  # no other training record shares a judge pair's prompt
+            splits[kind]['train'] = [r for r in splits[kind]['train'] if normalize_prompt(_key(r)) not in held]
+            res[kind]['train'] = len(splits[kind]['train'])
+        save_json(out/'preferences_judge.json', judge)
+        res['preferences']['judge'] = len(judge)
     order = ['prompts'] + [k for k in splits if k != 'prompts']  # the prompt file's prompts first
     splits['prompts'] = {side: list(dict.fromkeys(_key(r) for k in order if k in splits for r in splits[k][side])) for side in SPLITS}
     res['all prompts'] = {'source': 'every input', 'hash': '', **{k: len(v) for k, v in splits['prompts'].items()}}

@@ -330,27 +330,31 @@ def eval_prompts(output_dir: str | Path, split: str = 'test', max_prompts: int =
     return p[:max_prompts] if max_prompts else p
 
 # %% ../nbs/06_eval.ipynb #bb0eedea
-def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings, rm: RewardModel | None = None) -> tuple[dict, dict, dict, dict]:
-    """Every model's `Samples` (its `samples` answers per prompt; `base_samples` for the base model), their reward-model scores, the KL of
-    each aligned model to `ref`, and seconds. Each process answers and scores its share of the prompts; every process gets every answer.
-    An answer's states are kept where the model shares bottom blocks with `ref` and `rm`, which then start from them."""
+def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings, rm: RewardModel | None = None,
+                judge: RewardModel | None = None) -> tuple[dict, dict, dict, dict]:
+    """Every model's `Samples` (its `samples` answers per prompt; `base_samples` for the base model), their reward-model scores (and
+    the held-out `judge`'s, under 'judge/MODEL'), the KL of each aligned model to `ref`, and seconds. Each process answers and scores its
+    share of the prompts; every process gets every answer. An answer's states are kept where the model shares bottom blocks with `ref`,
+    `rm` and `judge`, which then start from them."""
     d, world = s.decoding(), processes()
     ref_model, ref_tok = _load_lm(models[ref], s.device or None)
     answers, scores, kls, secs = {}, {}, {}, {}
     for label, spec in models.items():
         t0 = time.time()
         model, tok = (ref_model, ref_tok) if label == ref else _load_lm(spec, s.device or None)
-        depth = min(trunk_depth(model, ref_model), trunk_depth(model, rm.model) if rm is not None else 10 ** 6, len(blocks_of(model)) - 1)
+        depth = min(trunk_depth(model, ref_model), *[trunk_depth(model, r.model) for r in (rm, judge) if r is not None], len(blocks_of(model)) - 1)
         k = s.base_samples if label == 'base' else s.samples
         a = sample(model, tok, [p for p in prompts for _ in range(k)], d.max_new_tokens, d.temperature, d.top_p, d.seed, d.system, d.batch_size,
                    capture=depth or None, shard=(world.process_index, world.num_processes))
         cols = {}
         if s.kl and d.temperature > 0 and label not in (ref, 'base'): cols['ref_lp'] = reference_logprobs(ref_model, a, d.temperature, d.batch_size, model)
         if rm is not None: cols['score'] = rm.score_samples(a, model, d.batch_size)
+        if judge is not None: cols['judge'] = judge.score_samples(a, model, d.batch_size)
         a, cols = gather_samples(a, **cols)
         a.states, a.capture = [None] * len(a), None  # the states served their purpose
         if 'ref_lp' in cols: kls[label] = kl_estimate([sum(x) for x in a.logprobs], cols['ref_lp'], s.confidence)
         if 'score' in cols: scores[label] = cols['score']
+        if 'judge' in cols: scores[f'judge/{label}'] = cols['judge']
         answers[label], secs[label] = a, round(time.time() - t0, 1)
         if label != ref: del model
     return answers, scores, kls, secs
@@ -588,7 +592,14 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
     prompts = eval_prompts(out, s.split, s.max_prompts)
     rm = RewardModel.load(out/'models'/'reward', device=s.device or None) if (out/'models'/'reward'/'config.json').exists() else None
     if rm is not None: rm.model.to(device_policy(s.device or None).dtype)  # the inference precision of the policies it scores
-    answers, answer_scores, kls, secs = _answer_all(models, ref, prompts, s, rm)
+    jdir = out/'models'/'judge'
+    held = RewardModel.load(jdir, device=s.device or None) if 'judge' in _judge_specs(s) and (jdir/'config.json').exists() else None
+    if held is not None: held.model.to(device_policy(s.device or None).dtype)
+    elif 'judge' in _judge_specs(s):
+        raise RlhfError(f"eval.judges names 'judge', the run's held-out reward model, but {jdir} does not exist: "
+                        'train it with rlhf run --stage judge (or remove judge from eval.judges)')
+    answers, answer_scores, kls, secs = _answer_all(models, ref, prompts, s, rm, held)
+    held_scores = {m[6:]: answer_scores.pop(m) for m in list(answer_scores) if m.startswith('judge/')}  # the held-out judge's, scored from the same states
     stages = Manifest(out).data['stages']
     rep = dict(output_dir=str(out), created=time.time(), split=s.split, reference=ref, models=models, settings=asdict(s),
                decoding=asdict(s.decoding()), n_prompts=len(prompts), prompts=prompts, answers={m: a.texts for m, a in answers.items()},
@@ -604,9 +615,9 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
         if pairs.exists(): rep['reward_model'] = evaluate_reward_model(rm, None, load_preference_data(pairs), s.batch_size, s.confidence)
         rep['seconds']['reward_model_pairs'] = round(time.time() - t1, 1)
         del rm
-    for spec in [x.strip() for x in s.judges.split(',') if x.strip()]:
+    for spec in _judge_specs(s):
         t1 = time.time()
-        rep['judges'][spec] = _judge(spec, out, prompts, answers, ref, rep, s)
+        rep['judges'][spec] = _judge(spec, out, prompts, answers, ref, rep, s, held_scores if spec == 'judge' else None)
         rep['seconds'][f'judge {spec}'] = round(time.time() - t1, 1)
     rep['training'] = {st: tr.get_summary() for st, tr in load_curves(out/'metrics').items()}
     rows = _model_rows(models, ref, rep, s.confidence)
@@ -637,18 +648,18 @@ def run_eval(settings: EvalSettings | None, output_dir: str | Path, pipeline=Non
     return dict(res, summary=rows)
 
 # %% ../nbs/06_eval.ipynb #b79d23d5
-def _judge(spec: str, out: Path, prompts: list[str], answers: dict, ref: str, rep: dict, s: EvalSettings) -> dict:
-    "Every model against `ref` under judge `spec` ('judge': the run's held-out reward model), with its agreement with the reward model."
+def _judge_specs(s: EvalSettings) -> list[str]: return [x.strip() for x in s.judges.split(',') if x.strip()]
+
+def _judge(spec: str, out: Path, prompts: list[str], answers: dict, ref: str, rep: dict, s: EvalSettings, scores: dict | None = None) -> dict:
+    "Every model against `ref` under judge `spec` ('judge': the run's held-out reward model; `scores`: its scores of every answer, if taken), with its agreement with the reward model."
     held_out = spec == 'judge'
-    if held_out and not (out/'models'/'judge'/'config.json').exists():
-        raise RlhfError(f"eval.judges names 'judge', the run's held-out reward model, but {out/'models'/'judge'} does not exist: "
-                        'train it with rlhf run --stage judge (or remove judge from eval.judges)')
     judge, n = make_judge(f"reward:{out/'models'/'judge'}" if held_out else spec, s.device or None), len(prompts)
-    per_ref = _scores(judge, answers[ref].prompts, answers[ref].texts)
+    score = lambda m: scores[m] if scores and m in scores else _scores(judge, answers[m].prompts, answers[m].texts)
+    per_ref = score(ref)
     res = {}
     for m, a in answers.items():
         if m == ref: continue
-        if per_ref is not None: j = judgement_from_scores(_per_prompt(_scores(judge, a.prompts, a.texts), n), _per_prompt(per_ref, n))
+        if per_ref is not None: j = judgement_from_scores(_per_prompt(score(m), n), _per_prompt(per_ref, n))
         else: j = judge.judge(prompts, a.texts[::len(a) // n], answers[ref].texts[::len(answers[ref]) // n])  # first answers
         res[m] = judgement_row(j, s.confidence)
         if m in rep['judgements']: res[m]['agreement'] = judge_agreement(res[m]['margins'], rep['judgements'][m]['margins'])

@@ -14,7 +14,7 @@ from torch import nn
 from .models import DevicePolicy, device_policy, precision_name
 
 # %% auto #0
-__all__ = ['matmul_peak', 'peak_of', 'Work']
+__all__ = ['matmul_peak', 'peak_of', 'Work', 'ModelShape', 'Rates', 'probe']
 
 # %% ../nbs/00e_perf.ipynb #c96c1b4e
 def matmul_peak(dtype: torch.dtype = torch.float32, device: str | None = None, n: int = 1024, seconds: float = 1.0) -> float:
@@ -85,3 +85,64 @@ def _count(module, inputs, output):
     elif isinstance(module, nn.Embedding):
         n, train = inputs[0].numel(), torch.is_grad_enabled()
         for w in _ACTIVE: w.tokens += n; w.train_tokens += n * train
+
+# %% ../nbs/00e_perf.ipynb #a0b6e57f
+@dataclass
+class ModelShape:
+    "The matmul cost per token of a causal language model: its transformer blocks and its output layer."
+    blocks: int  # transformer blocks
+    block_params: int  # matmul weights of one block
+    head_params: int  # matmul weights of the output layer (vocabulary x hidden)
+
+    @classmethod
+    def of(cls, model) -> ModelShape:
+        from rlhf.lm import blocks_of
+        bl = blocks_of(model)
+        count = lambda m: sum(x.in_features * x.out_features for x in m.modules() if isinstance(x, nn.Linear))
+        head = model.get_output_embeddings()
+        return cls(len(bl), count(bl[0]), head.in_features * head.out_features if head is not None else 0)
+
+    def forward(self, tokens: float, blocks: int | None = None, head_tokens: float = 0) -> float:
+        "FLOPs of a forward pass of `blocks` blocks (default: all) over `tokens` positions, the output layer at `head_tokens` of them."
+        return 2 * (self.block_params * (self.blocks if blocks is None else blocks) * tokens + self.head_params * head_tokens)
+
+    def train(self, tokens: float, trained: int | None = None, head_tokens: float = 0, head_trains: bool = False, blocks: int | None = None) -> float:
+        "FLOPs of a training step's forward and backward over `tokens` positions with the top `trained` of `blocks` blocks (default: all) trained."
+        trained = self.blocks if trained is None else trained
+        back = 4 * self.block_params * trained * tokens + 2 * self.head_params * head_tokens * (1 + head_trains)
+        return self.forward(tokens, blocks, head_tokens) + back
+
+# %% ../nbs/00e_perf.ipynb #b7457f4e
+@dataclass
+class Rates:
+    "Model FLOP/s a device reaches on the three kinds of work of a stage (see `probe`)."
+    train: float  # forward and backward passes of a batch of sequences, gradients for every weight
+    score: float  # forward passes without gradients over whole sequences
+    decode: float  # KV-cached sampling: a short prompt, then one position per row and step
+    peak: float = 0.0  # the matmul peak of the same precision, for reference
+
+    def seconds(self, work: dict) -> float:
+        "Seconds of `work` ({'train': FLOPs, 'score': FLOPs, 'decode': FLOPs})."
+        return sum(f / getattr(self, k) for k, f in work.items() if f)
+
+def probe(model, tokenizer, rows: int = 16, length: int = 128, new_tokens: int = 16) -> Rates:
+    "Measure `Rates` with `model` in the precision the stages use on its device: a training step of 2 x `length` tokens, a forward pass of `rows` / 2 x `length` and sampling of `rows` short answers, each once after a one-row warm-up."
+    from rlhf.lm import autocast, sample
+    dev = next(model.parameters()).device
+    gen = torch.Generator().manual_seed(0)
+    ids = lambda r: torch.randint(100, tokenizer.vocab_size - 1, (r, length), generator=gen).to(dev)
+    def train(r):
+        model(input_ids=ids(r)).logits.float().logsumexp(-1).mean().backward()
+        model.zero_grad(set_to_none=True)
+    def score(r):
+        with torch.no_grad(): model(input_ids=ids(r), logits_to_keep=1)
+    prompts = [f'Write about the number {i} in one sentence.' for i in range(rows)]
+    decode = lambda r: sample(model, tokenizer, prompts[:r], new_tokens, 1.0, seed=0, batch_size=r)
+    def rate(fn, r):
+        fn(1)  # warm-up: first calls allocate and pick kernels
+        with Work() as w: fn(r)
+        return w.flops / w.seconds
+    was = model.training
+    try:
+        with autocast(dev): return Rates(train=rate(train, 2), score=rate(score, max(rows // 2, 1)), decode=rate(decode, rows), peak=peak_of())
+    finally: model.train(was)

@@ -6,15 +6,16 @@ Docs: https://rlhf-dev.github.io/rlhf/pipeline.html.md"""
 
 # %% ../nbs/07_pipeline.ipynb #04bb9b88
 from __future__ import annotations
-import configparser, dataclasses, difflib, importlib, json, time, warnings
+import configparser, dataclasses, difflib, importlib, json, math, time, warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
 from .data import RlhfError, load_feedback, load_instructions, load_preference_data, load_prompts, prepare_data, save_json
 
 # %% auto #0
-__all__ = ['STAGE_SETTINGS', 'ALGORITHMS', 'STAGES', 'PATH_KEYS', 'SMOKE_ROWS', 'SMOKE', 'PipelineSettings', 'settings_class',
-           'find_settings_ini', 'load_settings', 'field_docs', 'settings_reference', 'smoked', 'data_paths', 'prepare',
-           'run_stage', 'stages_for', 'run_pipeline']
+__all__ = ['STAGE_SETTINGS', 'ALGORITHMS', 'STAGES', 'PATH_KEYS', 'SMOKE_ROWS', 'SMOKE', 'STAGE_OVERHEAD_S', 'PipelineSettings',
+           'settings_class', 'find_settings_ini', 'load_settings', 'field_docs', 'settings_reference', 'smoked',
+           'data_paths', 'wants_judge', 'prepare', 'run_stage', 'data_lengths', 'stage_work', 'plan_stages', 'eta_line',
+           'stages_for', 'run_pipeline']
 
 # %% ../nbs/07_pipeline.ipynb #a9c86cf2
 @dataclass
@@ -38,13 +39,15 @@ class PipelineSettings:
     policy_samples: int = 2  # answers sampled per prompt for the policy pairs: the best and the worst by the reward model make a pair
     data_share: float = 1.0  # share of the data's own preference pairs and feedback that DPO and KTO train on beside the policy pairs (0: the policy pairs only)
     seed: int = 42  # salt of the split's hash, and seed of the policy pairs
+    judge_share: float = 0.25  # share of the training preference pairs (by prompt) that only the judge trains on, when eval.judges names judge
+    plan: bool = True  # before training, probe the device for a few seconds and print how long each stage should take, then a running ETA
 
 # %% ../nbs/07_pipeline.ipynb #eead8e5d
 STAGE_SETTINGS = {'pipeline': 'rlhf.pipeline:PipelineSettings', 'sft': 'rlhf.sft:SFTSettings', 'reward': 'rlhf.reward:RewardSettings',
                   'ppo': 'rlhf.ppo:PPOSettings', 'grpo': 'rlhf.grpo:GRPOSettings', 'dpo': 'rlhf.dpo:DPOSettings', 'kto': 'rlhf.kto:KTOSettings',
                   'eval': 'rlhf.eval:EvalSettings'}
 ALGORITHMS = ('ppo', 'grpo', 'dpo', 'kto')
-STAGES = ('sft', 'reward', *ALGORITHMS, 'eval')
+STAGES = ('sft', 'reward', 'judge', *ALGORITHMS, 'eval')
 
 def settings_class(section: str):
     "The settings dataclass of `section`."
@@ -158,13 +161,18 @@ def data_paths(p: PipelineSettings) -> dict:
     "The input files of the run, by kind."
     return {'instructions': p.instructions, 'preferences': p.preferences, 'feedback': p.feedback, 'prompts': p.prompts}
 
+def wants_judge(settings: dict) -> bool:
+    "Whether the evaluation asks for the run's held-out judge (eval.judges names judge)."
+    return 'eval' in settings and 'judge' in [x.strip() for x in settings['eval'].judges.split(',')]
+
 def prepare(settings: dict, output_dir: str | Path) -> dict:
     "Validate and split the inputs into `output_dir/data` (cheap; done before every stage so edits to the inputs are seen)."
     p = settings['pipeline']
     from rlhf.training import Manifest, processes
     world = processes()
     if world.is_main_process:
-        info = prepare_data(data_paths(p), output_dir, p.dev_fraction, p.test_fraction, p.seed, p.rlhf_min_preferences, p.min_preferences_action)
+        info = prepare_data(data_paths(p), output_dir, p.dev_fraction, p.test_fraction, p.seed, p.rlhf_min_preferences, p.min_preferences_action,
+                            judge_share=p.judge_share if wants_judge(settings) else 0.0)
         Manifest(output_dir).update('data', status='done', inputs=info)
     world.wait_for_everyone()  # the other processes read what the main one wrote
     return Manifest(output_dir).stage('data').get('inputs', {})
@@ -222,9 +230,14 @@ def run_stage(stage: str, output_dir: str | Path | None = None, model_name: str 
         return train_sft(S['sft'], model, load_instructions(d/'instructions_train.json')[:n], out,
                          load_instructions(d/'instructions_dev.json')[:n])
     sft = _need(out, 'sft', stage)
-    if stage == 'reward':
+    if stage in ('reward', 'judge'):
         from rlhf.reward import train_reward_model
-        return train_reward_model(S['reward'], sft, prefs_train, out, prefs_dev)
+        if stage == 'reward': return train_reward_model(S['reward'], sft, prefs_train, out, prefs_dev)
+        if not (d/'preferences_judge.json').exists() or not p.judge_share:
+            raise RlhfError("the judge stage trains on the judge's share of the preference pairs, but there is none: set pipeline.judge_share "
+                            "above 0 and name judge in eval.judges")
+        judge = load_preference_data(d/'preferences_judge.json')[:n]  # the reward model's recipe on pairs no other stage sees
+        return train_reward_model(dataclasses.replace(S['reward'], normalize_samples=0), sft, judge, out, prefs_dev, stage='judge')
     if stage in ('ppo', 'grpo'):
         from rlhf.ppo import make_reward, train_ppo
         from rlhf.reward import RewardModel
@@ -243,8 +256,100 @@ def run_stage(stage: str, output_dir: str | Path | None = None, model_name: str 
     from rlhf.eval import run_eval
     return run_eval(S['eval'], out, dataclasses.replace(p, model_name=model))
 
+# %% ../nbs/07_pipeline.ipynb #6a282b30
+STAGE_OVERHEAD_S = 6.0  # seconds a stage spends outside its model passes (loading, saving, tokenising): measured, see results/EXPERIMENTS.md
+
+def data_lengths(tokenizer, data_dir: str | Path, system: str | None = None) -> dict:
+    "Token counts of the run's training and evaluation records, for planning: rendered prompts, completions and whole sequences."
+    from rlhf.lm import completion_ids
+    d, rows = Path(data_dir), {}
+    pc = lambda p, c: [len(x) for x in completion_ids(tokenizer, p, c, system)]
+    rows['sft'] = [pc(r['instruction'], r['response']) for r in load_instructions(d/'instructions_train.json')]
+    rows['pairs'] = [(pc(r['prompt'], r['chosen']), pc(r['prompt'], r['rejected'])) for r in load_preference_data(d/'preferences_train.json')]
+    rows['feedback'] = [pc(r['prompt'], r['completion']) for r in load_feedback(d/'feedback_train.json')]
+    judge = d/'preferences_judge.json'
+    rows['judge_pairs'] = [(pc(r['prompt'], r['chosen']), pc(r['prompt'], r['rejected'])) for r in load_preference_data(judge)] if judge.exists() else []
+    from rlhf.lm import prompt_ids
+    for split in ('train', 'dev', 'test'): rows[f'prompts_{split}'] = [len(prompt_ids(tokenizer, x, system)) for x in load_prompts(d/f'prompts_{split}.json')]
+    return rows
+
+def _mean(xs) -> float: return sum(xs) / len(xs) if len(xs) else 0.0
+
+def stage_work(stage: str, S: dict, shape, L: dict, algos: list[str] = (), pairs: bool = True) -> dict:
+    "Model FLOPs {'train', 'score', 'decode'} of `stage` under settings `S` on records of token lengths `L` (`data_lengths`); `pairs`: it samples the policy pairs."
+    p, nb = S['pipeline'], shape.blocks
+    top = lambda k: min(k, nb) if k else nb  # trained blocks (0: all)
+    rm = dataclasses.replace(shape, head_params=0)  # the reward model: the same trunk, a scalar head
+    krm = top(S['reward'].train_layers) if 'reward' in S else nb
+    answer = lambda cap: min(cap, _mean([c for _, c in L['sft']]))  # a sampled answer is as long as the data's, within its cap
+    decode = lambda P, n, cap: n * shape.forward(P + answer(cap), head_tokens=answer(cap))  # n answers to prompts of P tokens
+    W = dict(train=0.0, score=0.0, decode=0.0)
+    runs = lambda s, n_rows: s.epochs * n_rows if s.max_steps < 0 else min(s.max_steps * s.batch_size * s.grad_accum, s.epochs * n_rows)
+    Ptr = _mean(L['prompts_train'])
+    if stage == 'sft':
+        s = S['sft']
+        T = _mean([min(a + b, s.max_length) for a, b in L['sft']]) * runs(s, len(L['sft']))
+        W['train'] = shape.train(T, top(s.train_layers), head_tokens=T, head_trains=not s.train_layers)
+    elif stage in ('reward', 'judge'):
+        s = S['reward']
+        kept = [sum(c) + sum(r) for c, r in L['pairs' if stage == 'reward' else 'judge_pairs'] if max(sum(c), sum(r)) <= s.max_length]
+        W['train'] = rm.train(_mean(kept) * runs(s, len(kept)), krm)
+        if stage == 'reward':  # the normalisation samples, then their scores (the judge needs no normalisation)
+            W['decode'] = decode(Ptr, s.normalize_samples, s.normalize_max_new_tokens)
+            W['score'] = s.normalize_samples * rm.forward(Ptr + answer(s.normalize_max_new_tokens), krm)
+    elif stage in ('ppo', 'grpo'):
+        s = S[stage]
+        iters = s.max_steps if s.max_steps > 0 else math.ceil(s.epochs * len(L['prompts_train']) / s.batch_size)
+        rows, A, k = iters * s.batch_size * s.samples_per_prompt, answer(s.max_new_tokens), top(s.train_layers)
+        W['decode'] = decode(Ptr, rows, s.max_new_tokens)
+        W['score'] = rows * (2 * shape.forward(Ptr + A, k, head_tokens=A) + rm.forward(Ptr + A, krm))  # policy and reference top, the reward's top
+        W['train'] = rows * s.ppo_epochs * shape.train(Ptr + A, k, head_tokens=A, blocks=k)  # the update runs the top blocks only
+        if s.eval_prompts: W['decode'] += 2 * decode(_mean(L['prompts_dev']), s.eval_prompts, s.max_new_tokens)
+    elif stage in ('dpo', 'kto'):
+        s, n_pp = S[stage], p.policy_pairs
+        cut = lambda a, b: (min(a + b, s.max_length), min(b, max(s.max_length - a, 0)))  # (sequence, completion) tokens kept
+        if stage == 'dpo': seqs = [cut(*x) for c, r in L['pairs'][:round(len(L['pairs']) * p.data_share)] for x in (c, r)]
+        else: seqs = [cut(*x) for x in L['feedback'][:round(len(L['feedback']) * p.data_share)]]
+        seqs += [cut(Ptr, answer(64))] * (2 * n_pp)  # the policy pairs' chosen and rejected answers
+        T, H = sum(a for a, _ in seqs), sum(b for _, b in seqs)
+        n_rows = len(seqs) // 2 if stage == 'dpo' else len(seqs)
+        frac = runs(s, n_rows) / max(n_rows, 1)  # passes over the rows
+        kl_rows = 2 if stage == 'kto' else 1  # KTO also scores each row's mismatched completion (its KL reference point)
+        W['score'] = kl_rows * shape.forward(T, head_tokens=H) + (kl_rows - 1) * frac * shape.forward(T, head_tokens=H)  # reference, KL rows
+        W['train'] = frac * shape.train(T, top(s.train_layers), head_tokens=H)
+        if pairs and n_pp:
+            W['decode'] = decode(Ptr, n_pp * p.policy_samples, 64)
+            W['score'] += n_pp * p.policy_samples * rm.forward(Ptr + answer(64), krm)
+    elif stage == 'eval':
+        e = S['eval']
+        prompts = L[f'prompts_{e.split}'][:e.max_prompts or None]
+        P, n, A = _mean(prompts), len(prompts), answer(e.max_new_tokens)
+        trained = {a: top(S[a].train_layers) for a in algos}
+        W['decode'] = decode(P, n * (e.samples * (len(algos) + 1) + e.base_samples), e.max_new_tokens)
+        W['score'] = n * e.samples * sum(rm.forward(P + A, krm) + e.kl * shape.forward(P + A, k, head_tokens=A) for k in [*trained.values(), 0]) \
+                     + n * e.base_samples * rm.forward(P + A)  # each model's answers: the reward's top blocks, the reference's above the shared trunk
+        if 'judge' in e.judges: W['score'] += n * (e.samples * (len(algos) + 1) + e.base_samples) * rm.forward(P + A, krm)  # the held-out judge, from the same states
+    return W
+
+def plan_stages(settings: dict, stages: list[str], model, tokenizer, rates, data_dir: str | Path, processes: int = 1) -> dict[str, float]:
+    "Seconds each of `stages` should take: `stage_work` over `rates` (from `probe`), shared by `processes`, plus `STAGE_OVERHEAD_S`."
+    from rlhf.perf import ModelShape
+    L, shape = data_lengths(tokenizer, data_dir), ModelShape.of(model)
+    algos = [s for s in stages if s in ALGORITHMS]
+    first_pairs = next((s for s in stages if s in ('dpo', 'kto')), None)
+    return {st: round(rates.seconds(stage_work(st, settings, shape, L, algos, pairs=st == first_pairs)) / processes + STAGE_OVERHEAD_S, 1)
+            for st in stages}
+
+def eta_line(plan: dict[str, float], done: dict[str, float]) -> str:
+    "How long the stages of `plan` not in `done` (stage -> seconds taken) should still take, rescaled by how the finished ones compared with their plan."
+    ran = [s for s in done if done[s] > 1]  # a skipped stage took no time and says nothing about the rate
+    scale = sum(done[s] for s in ran) / sum(plan[s] for s in ran) if ran else 1.0
+    left = scale * sum(v for s, v in plan.items() if s not in done)
+    end = time.strftime('%H:%M', time.localtime(time.time() + left))
+    return f'ETA: {left / 60:.1f} min left (the finished stages took {scale:.2f}x their plan), done about {end}'
+
 # %% ../nbs/07_pipeline.ipynb #f6f22c66
-def stages_for(stage: str, algorithm: str, policy_pairs: int = 0) -> list[str]:
+def stages_for(stage: str, algorithm: str, policy_pairs: int = 0, judge: bool = False) -> list[str]:
     "The stages `rlhf run --stage STAGE --algorithm ALGORITHM` runs, in order."
     if stage != 'full':
         if stage not in STAGES: raise RlhfError(f"unknown stage {stage!r}: choose full or one of {', '.join(STAGES)}")
@@ -253,7 +358,21 @@ def stages_for(stage: str, algorithm: str, policy_pairs: int = 0) -> list[str]:
     if bad := [a for a in algos if a not in ALGORITHMS]:
         raise RlhfError(f"unknown algorithm {bad[0]!r}: choose one or more of {', '.join(ALGORITHMS)} (comma-separated), or all")
     reward = bool({'ppo', 'grpo'} & set(algos)) or (policy_pairs > 0 and bool({'dpo', 'kto'} & set(algos)))  # the online reward, or the ranker of the policy pairs
-    return ['sft', *(['reward'] if reward else []), *algos, 'eval']
+    return ['sft', *(['reward'] if reward else []), *(['judge'] if judge else []), *algos, 'eval']
+
+def _plan(settings: dict, stages: list[str], p, smoke: bool, log, n_proc: int) -> dict:
+    "Probe the device with the run's model and print the plan of `stages` ({} when `pipeline.plan` is off)."
+    if not p.plan: return {}
+    from rlhf.models import load_model, load_tokenizer
+    from rlhf.perf import probe
+    t = time.time()
+    model, tok = load_model(p.model_name), load_tokenizer(p.model_name)
+    r = probe(model, tok)
+    plan = plan_stages(smoked(settings) if smoke else settings, stages, model, tok, r, Path(p.output_dir)/'data', n_proc)
+    del model
+    log(f"plan ({time.time() - t:.0f}s probe: train {r.train / 1e9:.0f}, score {r.score / 1e9:.0f}, decode {r.decode / 1e9:.0f} GFLOP/s "
+        f"of a {r.peak / 1e9:.0f} GFLOP/s peak): " + ', '.join(f'{s} {v:.0f}s' for s, v in plan.items()) + f'; total {sum(plan.values()) / 60:.1f} min')
+    return plan
 
 def run_pipeline(settings: dict, smoke: bool = False, log=print) -> dict:
     "Run the stages `settings['pipeline']` asks for; returns {stage: result}, each with its wall time, work and utilisation."
@@ -265,8 +384,10 @@ def run_pipeline(settings: dict, smoke: bool = False, log=print) -> dict:
     results, pol = {}, device_policy()
     world = processes()
     log = log if world.is_main_process else (lambda *a, **k: None)  # one process speaks
-    for st in stages_for(p.pipeline_stage, p.rlhf_algorithm, p.policy_pairs):
-        log(f'== {st}')
+    stages = stages_for(p.pipeline_stage, p.rlhf_algorithm, p.policy_pairs, wants_judge(settings))
+    plan = _plan(settings, stages, p, smoke, log, world.num_processes)
+    for st in stages:
+        log(f'== {st}' + (f' (planned {plan[st]:.0f}s)' if plan else ''))
         with Work() as w: res = run_stage(st, p.output_dir, p.model_name, smoke, settings)
         world.wait_for_everyone()  # every process sees the stage's artifacts before the next one starts
         perf = w.summary(peak_of(pol))
@@ -275,4 +396,6 @@ def run_pipeline(settings: dict, smoke: bool = False, log=print) -> dict:
         Manifest(p.output_dir).update(st, perf=perf)
         log(f"== {st} done in {perf['seconds']:.1f}s: {perf['tokens']:,} tokens ({perf['train_tokens']:,} trained on), {perf['tflop']:.2f} TFLOP, "
             f"{perf['utilisation']:.0%} of the {precision_name(pol)} matmul peak ({perf['peak_gflops']:.0f} GFLOP/s)")
+        if plan and st != stages[-1]: log(eta_line(plan, {s: results[s]['stage_wall_s'] for s in results}))
+    if plan: Manifest(p.output_dir).update('plan', status='done', planned_s=plan, taken_s={s: r['stage_wall_s'] for s, r in results.items()})
     return results

@@ -189,13 +189,13 @@ def reward_trainer(settings: RewardSettings, model: str, preferences: list[dict]
                          peft_config=lora_config(s, 'SEQ_CLS')), rm
 
 def train_reward_model(settings: RewardSettings, model: str, preferences: list[dict], output_dir: str | Path,
-                       eval_preferences: list[dict] | None = None) -> dict:
-    "Train a reward model from `model` on `preferences`; saves `OUTPUT_DIR/models/reward` and returns the stage's result."
+                       eval_preferences: list[dict] | None = None, stage: str = 'reward') -> dict:
+    "Train a reward model from `model` on `preferences`; saves `OUTPUT_DIR/models/{stage}` ('judge': the held-out judge) and returns the stage's result."
     s = settings
     prefs = load_preference_data(preferences)
     key = settings_hash(s, model_id(model), prefs)
-    if done := completed(output_dir, 'reward', key): return done
-    trainer, rm = reward_trainer(s, model, prefs, stage_paths(output_dir, 'reward', key)['checkpoints'])
+    if done := completed(output_dir, stage, key): return done
+    trainer, rm = reward_trainer(s, model, prefs, stage_paths(output_dir, stage, key)['checkpoints'])
 
     def finish(trainer) -> dict:
         if hasattr(trainer.model, 'merge_and_unload'): trainer.model = trainer.model.merge_and_unload()
@@ -206,4 +206,4 @@ def train_reward_model(settings: RewardSettings, model: str, preferences: list[d
             res['normalization'] = normalize_reward(rm, load_model(model, device=s.device or None), prompts, s)
         if eval_preferences: res.update(evaluate_reward_model(rm, None, eval_preferences))
         return res
-    return fit(trainer, 'reward', output_dir, s, rm.tokenizer, key, evaluate=finish)
+    return fit(trainer, stage, output_dir, s, rm.tokenizer, key, evaluate=finish)
