@@ -47,12 +47,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from rlhf.data import (load_feedback, load_instructions, load_preference_data, split_records, to_preference_dataset,
                        to_sft_dataset, to_unpaired_dataset)
-from rlhf.dpo import DPOSettings, NanGuard, dpo_config, dpo_rows, prepare_policy, quiet_trl
+from rlhf.dpo import DPOSettings, dpo_config, dpo_rows
 from rlhf.kto import KTOSettings, as_feedback, kto_config, kto_rows
 from rlhf.models import device_policy, load_model, load_tokenizer, set_threads
 from rlhf.reward import RewardSettings, reward_trainer
 from rlhf.sft import SFTSettings, sft_trainer
-from rlhf.training import compact_logprobs, lora_config
+from rlhf.training import NanGuard, compact_logprobs, lora_config, prepare_policy, quiet_trl
 DATA = ROOT/'example_inputs'/'rlhf'
 MODEL = 'smollm2-135m'
 STAGES = ('sft', 'reward', 'dpo', 'kto')

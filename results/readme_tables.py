@@ -8,7 +8,7 @@ preceded by a marker line naming the file and what to tabulate, e.g.
 Kinds: `stages` (make run's stages: wall time against the plan, tokens, model FLOPs and their utilisation of the matmul peak,
 from manifest.json), `eval` (the evaluation's summary, as `rlhf run` prints it, from report.json), `judges` (every
 judge's verdicts and its agreement with the reward model, from report.json), `sentiment` (the gold-reward benchmark's best
-points, from results.json).
+points, from results.json), `generate` (benchmarks/bench_generate.py's JSON: the sampler against `model.generate`).
 
     python results/readme_tables.py --check   # exit 1, with a diff, when a table or README.md differs (make check-readme)
     python results/readme_tables.py --write   # rewrite the tables in the notebook, then README.md (make readme-tables)
@@ -64,7 +64,14 @@ def _sentiment(d: Path) -> str:
     return table_markdown(results_table(res, budget), res['start'], budget)
 
 
-KINDS = {'stages': _stages, 'eval': _eval, 'judges': _judges, 'sentiment': _sentiment}
+def _generate(f: Path) -> str:
+    from rlhf.eval import md_table
+    res = json.loads(f.read_text())
+    rows = [[r['decoding'], r['method'], r['answer_tokens'], f"{r['tokens_per_s']:.0f}", f"{r['tflop']:.2f}", f"{r['utilisation']:.0%}"] for r in res['rows']]
+    return md_table(['decoding', 'method', 'answer tokens', 'tokens/s', 'TFLOP', f"of the {res['peak_gflops']:.0f} GFLOP/s {res['precision']} peak"], rows)
+
+
+KINDS = {'stages': _stages, 'eval': _eval, 'judges': _judges, 'sentiment': _sentiment, 'generate': _generate}
 
 
 def fill(text: str) -> str:

@@ -18,12 +18,12 @@ from .data import RlhfError, load_preference_data, to_preference_dataset
 from .lm import blocks_of, completion_ids, gather_samples, sample, sequence_logprobs, trunk_depth
 from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 from .reward import preference_metrics
-from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_order, lora_config, model_id, processes, settings_hash, shared_dataset,
-                           stage_paths, trl_args)
+from .training import (EvalAtEnd, NanGuard, TrainSettings, completed, fit, freeze_below, length_grouped_order, lora_config, model_id,
+                           prepare_policy, processes, quiet_trl, rows_consumed, settings_hash, shared_dataset, stage_paths, trl_args)
 
 # %% auto #0
 __all__ = ['DPO_LOSSES', 'dpo_loss', 'preference_logps', 'implicit_reward_metrics', 'DPOSettings', 'trl_loss_args', 'dpo_config',
-           'NanGuard', 'rows_consumed', 'dpo_rows', 'train_dpo', 'build_preferences', 'policy_pairs']
+           'dpo_rows', 'train_dpo', 'build_preferences', 'policy_pairs']
 
 # %% ../nbs/04_dpo.ipynb #788afcc8
 DPO_LOSSES = ('sigmoid', 'ipo', 'cdpo', 'robust', 'hinge')
@@ -101,39 +101,7 @@ def dpo_config(s: DPOSettings, output_dir: str | Path, policy: DevicePolicy | No
                      max_length=s.max_length, precompute_ref_log_probs=s.precompute_ref_log_probs,
                      precompute_ref_batch_size=s.ref_batch_size, logging_nan_inf_filter=False)
 
-# %% ../nbs/04_dpo.ipynb #30dfc257
-@contextmanager
-def quiet_trl(name: str):
-    "Silence TRL's logger `name` (its warning about a negative label smoothing, which cDPO uses on purpose)."
-    log = logging.getLogger(name)
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try: yield
-    finally: log.setLevel(level)
-
-# %% ../nbs/04_dpo.ipynb #1eb8a916
-class NanGuard(TrainerCallback):
-    "Stop training with an `RlhfError` when a logged loss, reward, log-prob, KL or gradient norm is NaN or infinite."
-    watched = ('loss', 'grad_norm', 'rewards/', 'logps/', 'kl')
-
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        bad = [k for k, v in (logs or {}).items() if k.startswith(self.watched) and isinstance(v, float) and not math.isfinite(v)]
-        if bad: raise RlhfError(f"step {state.global_step}: {', '.join(bad)} became NaN or infinite, so training diverged. "
-                                f'Lower learning_rate (now {args.learning_rate:g}), raise beta, or check the data for empty answers.')
-
-# %% ../nbs/04_dpo.ipynb #85ef75db
-class EvalAtEnd(TrainerCallback):
-    "When training ends, store `fn(trained_model)` under `info['eval']` (`fit` adds `info` to the stage's result)."
-    def __init__(self, fn, info: dict): self.fn, self.info = fn, info
-    def on_train_end(self, args, state, control, model=None, **kwargs): self.info['eval'] = self.fn(model)
-
 # %% ../nbs/04_dpo.ipynb #fbb7a631
-def prepare_policy(name: str, s: TrainSettings):
-    "Tokenizer and model `name` for preference training: top `train_layers` trainable, or all frozen under LoRA adapters."
-    tok, model = load_tokenizer(name), load_model(name, device=s.device or None)
-    if s.lora_r <= 0: freeze_below(model, s.train_layers)
-    return tok, model
-
 def eval_callback(model, tok, s, eval_preferences, info: dict) -> list:
     "Reference log-probs of the held-out pairs now (before training), and the callback that scores the trained policy on them."
     if not eval_preferences: return []
@@ -141,15 +109,6 @@ def eval_callback(model, tok, s, eval_preferences, info: dict) -> list:
     info['n_eval'] = len(eval_preferences)
     return [EvalAtEnd(lambda m: implicit_reward_metrics(m, ref, tok, eval_preferences, s.beta, s.ref_batch_size, s.system,
                                                         s.max_length), info)]
-
-# %% ../nbs/04_dpo.ipynb #ef8bd113
-def rows_consumed(n: int, s: TrainSettings) -> int:
-    "How many of `n` rows (read in order) a run of settings `s` trains on: the first ones for a fraction of an epoch or a few `max_steps`."
-    per_step = s.batch_size * s.grad_accum
-    if s.max_steps > 0: need = s.max_steps * per_step
-    elif s.epochs < 1: need = math.ceil(s.epochs * n / per_step) * per_step
-    else: return n
-    return min(n, need)
 
 # %% ../nbs/04_dpo.ipynb #59a9e8ef
 def dpo_rows(prefs: list[dict], s: DPOSettings, tok) -> list[dict]:

@@ -12,9 +12,10 @@ from pathlib import Path
 import torch
 from trl import KTOConfig, KTOTrainer
 from .data import DataWarning, RlhfError, load_records, preferences_to_feedback, to_unpaired_dataset
-from .dpo import NanGuard, eval_callback, prepare_policy, quiet_trl, rows_consumed
+from .dpo import eval_callback  # DPO's implicit reward on the held-out pairs
 from .models import DevicePolicy
-from .training import TrainSettings, completed, fit, lora_config, model_id, settings_hash, shared_dataset, stage_paths, trl_args
+from .training import (NanGuard, TrainSettings, completed, fit, lora_config, model_id, prepare_policy, quiet_trl, rows_consumed, settings_hash,
+                           shared_dataset, stage_paths, trl_args)
 
 # %% auto #0
 __all__ = ['KTO_RATIO', 'kto_kl', 'kto_loss', 'kto_weights', 'kto_order', 'check_kto_batches', 'as_feedback', 'KTOSettings',

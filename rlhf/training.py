@@ -11,16 +11,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 import torch
+import logging
 from transformers import TrainerCallback
 from .data import RlhfError, save_json
 from .lm import blocks_of
-from .models import DevicePolicy, device_policy
+from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 
 # %% auto #0
 __all__ = ['TrainingMetricsTracker', 'TrackerCallback', 'TrainSettings', 'settings_dict', 'settings_hash', 'from_dict',
            'processes', 'per_process', 'shared_dataset', 'trl_args', 'freeze_below', 'lora_config',
            'length_grouped_order', 'length_grouped_passes', 'compact_logprobs', 'last_checkpoint', 'atomic_dir',
-           'versions', 'save_artifact', 'Manifest', 'stage_paths', 'model_id', 'completed', 'fit']
+           'versions', 'save_artifact', 'Manifest', 'stage_paths', 'model_id', 'completed', 'fit', 'NanGuard',
+           'EvalAtEnd', 'prepare_policy', 'quiet_trl', 'rows_consumed']
 
 # %% ../nbs/00c_training.ipynb #60e25040
 class TrainingMetricsTracker:
@@ -285,3 +287,45 @@ def fit(trainer, stage: str, output_dir: str | Path, settings, tokenizer, key: s
     world.wait_for_everyone()
     if world.is_main_process: shutil.rmtree(trainer.args.output_dir, ignore_errors=True)
     return res
+
+# %% ../nbs/00c_training.ipynb #1eb8a916
+class NanGuard(TrainerCallback):
+    "Stop training with an `RlhfError` when a logged loss, reward, log-prob, KL or gradient norm is NaN or infinite."
+    watched = ('loss', 'grad_norm', 'rewards/', 'logps/', 'kl')
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        bad = [k for k, v in (logs or {}).items() if k.startswith(self.watched) and isinstance(v, float) and not math.isfinite(v)]
+        if bad: raise RlhfError(f"step {state.global_step}: {', '.join(bad)} became NaN or infinite, so training diverged. "
+                                f'Lower learning_rate (now {args.learning_rate:g}), raise beta, or check the data for empty answers.')
+
+# %% ../nbs/00c_training.ipynb #85ef75db
+class EvalAtEnd(TrainerCallback):
+    "When training ends, store `fn(trained_model)` under `info['eval']` (`fit` adds `info` to the stage's result)."
+    def __init__(self, fn, info: dict): self.fn, self.info = fn, info
+    def on_train_end(self, args, state, control, model=None, **kwargs): self.info['eval'] = self.fn(model)
+
+# %% ../nbs/00c_training.ipynb #caa18e3b
+def prepare_policy(name: str, s: TrainSettings):
+    "Tokenizer and model `name` for preference training: top `train_layers` trainable, or all frozen under LoRA adapters."
+    tok, model = load_tokenizer(name), load_model(name, device=s.device or None)
+    if s.lora_r <= 0: freeze_below(model, s.train_layers)
+    return tok, model
+
+# %% ../nbs/00c_training.ipynb #30dfc257
+@contextmanager
+def quiet_trl(name: str):
+    "Silence TRL's logger `name` (its warning about a negative label smoothing, which cDPO uses on purpose)."
+    log = logging.getLogger(name)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try: yield
+    finally: log.setLevel(level)
+
+# %% ../nbs/00c_training.ipynb #ef8bd113
+def rows_consumed(n: int, s: TrainSettings) -> int:
+    "How many of `n` rows (read in order) a run of settings `s` trains on: the first ones for a fraction of an epoch or a few `max_steps`."
+    per_step = s.batch_size * s.grad_accum
+    if s.max_steps > 0: need = s.max_steps * per_step
+    elif s.epochs < 1: need = math.ceil(s.epochs * n / per_step) * per_step
+    else: return n
+    return min(n, need)
