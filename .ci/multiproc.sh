@@ -9,9 +9,9 @@ D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
 CFG=configs/accelerate/cpu_2proc.yaml
 t0=$(date +%s)
-$BIN/rlhf run --smoke --model tiny --output-dir "$D/one" > "$D/one.log" 2>&1 || { tail -20 "$D/one.log"; exit 1; }
+$BIN/rlhf run --smoke --model tiny --algorithm all --output-dir "$D/one" > "$D/one.log" 2>&1 || { tail -20 "$D/one.log"; exit 1; }
 t1=$(date +%s)
-$BIN/accelerate launch --config_file $CFG -m rlhf run --smoke --model tiny --output-dir "$D/two" > "$D/two.log" 2>&1 || { tail -30 "$D/two.log"; exit 1; }
+$BIN/accelerate launch --config_file $CFG -m rlhf run --smoke --model tiny --algorithm all --output-dir "$D/two" > "$D/two.log" 2>&1 || { tail -30 "$D/two.log"; exit 1; }
 t2=$(date +%s)
 echo "multiproc: smoke pipeline with 1 process $((t1 - t0)) s, with 2 processes $((t2 - t1)) s"
 $BIN/python - "$D" <<'PY'
@@ -28,7 +28,7 @@ print('multiproc: PASS 2 processes ran every stage; one manifest, one report, ev
 single = d/'single'
 shutil.copytree(two, single, ignore=shutil.ignore_patterns('reports'))
 m = json.loads((single/'manifest.json').read_text()); m['stages'].pop('eval'); (single/'manifest.json').write_text(json.dumps(m))
-subprocess.run([sys.executable, '-m', 'rlhf', 'run', '--stage', 'eval', '--smoke', '--model', 'tiny', '--output-dir', str(single)], check=True,
+subprocess.run([sys.executable, '-m', 'rlhf', 'run', '--stage', 'eval', '--algorithm', 'all', '--smoke', '--model', 'tiny', '--output-dir', str(single)], check=True,
                capture_output=True)
 a, b = (json.loads((x/'reports'/'report.json').read_text()) for x in (two, single))
 assert a['answers'] == b['answers'], 'answers differ between 2 processes and 1'

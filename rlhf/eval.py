@@ -296,7 +296,7 @@ class EvalSettings:
     max_prompts: int = 0  # at most this many of the split's prompts (0: all of them)
     max_new_tokens: int = 64  # answer length cap, in tokens
     temperature: float = 0.7  # decoding temperature (PPO's; 0: greedy, the one answer a user sees)
-    samples: int = 4  # answers per prompt of every model but the base (> 1 needs temperature > 0); the tests compare each prompt's mean score
+    samples: int = 2  # answers per prompt of every model but the base (> 1 needs temperature > 0); the tests compare each prompt's mean score
     base_samples: int = 1  # answers per prompt of the base model, far behind every trained one
     top_p: float = 1.0  # nucleus mass when sampling
     seed: int = 0  # generation seed (every row's generator is seeded with it and the row's index)

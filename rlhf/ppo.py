@@ -149,11 +149,11 @@ def value_loss(values: torch.Tensor, old_values: torch.Tensor, returns: torch.Te
 @dataclass
 class PPOSettings(TrainSettings):
     "PPO's settings; the fields every stage shares come from `TrainSettings`."
-    learning_rate: float = 1e-4  # peak learning rate (high, but only the top blocks train), annealed by `lr_scheduler` (linear to 0 by default) over the iterations
-    max_steps: int = 40  # PPO iterations (rollout + update); -1: `epochs` passes over the prompts
-    batch_size: int = 16  # prompts per iteration, over all processes (the rollout batch is batch_size x samples_per_prompt answers)
-    samples_per_prompt: int = 1  # answers sampled per prompt and iteration: the group of a group advantage
-    advantage: str = 'gae'  # 'gae': a critic and GAE (PPO); 'grpo', 'drgrpo' or 'rloo': each answer against the other answers to its prompt, no critic
+    learning_rate: float = 3e-4  # peak learning rate (high, but only the top blocks train), annealed by `lr_scheduler` (linear to 0 by default) over the iterations
+    max_steps: int = 20  # PPO iterations (rollout + update); -1: `epochs` passes over the prompts
+    batch_size: int = 8  # prompts per iteration, over all processes (the rollout batch is batch_size x samples_per_prompt answers)
+    samples_per_prompt: int = 4  # answers sampled per prompt and iteration: the group of a group advantage
+    advantage: str = 'rloo'  # 'rloo', 'grpo' or 'drgrpo': each answer against the other answers to its prompt, no critic; 'gae': a critic and GAE (classic PPO)
     train_layers: int = 4  # train only the top N blocks (and the value head); 0: all
     save_steps: int = 5  # checkpoint every N iterations
     max_new_tokens: int = 48  # response length limit, in tokens
@@ -170,7 +170,7 @@ class PPOSettings(TrainSettings):
     adaptive_kl: bool = False  # adapt β toward `kl_target` (Ziegler et al. 2019)
     kl_target: float = 6.0  # mean sequence KL to the reference, in nats, that the adaptive controller aims at; passing it warns (objective/kl_alarm)
     kl_horizon: int = 10000  # horizon of the adaptive controller, in episodes
-    ppo_epochs: int = 4  # passes over each rollout batch
+    ppo_epochs: int = 2  # passes over each rollout batch
     mini_batches: int = 1  # optimizer steps per PPO epoch, each over `batch_size / mini_batches` episodes
     cliprange: float = 0.2  # ε of the clipped policy loss
     cliprange_value: float = 0.2  # ε of the clipped value loss

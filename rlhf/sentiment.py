@@ -88,7 +88,7 @@ class SentimentSettings:
         learning_rate=5e-4, epochs=2, train_layers=4, max_length=128, normalize_samples=64, normalize_temperature=1.0, save_steps=0))
     ppo: PPOSettings = field(default_factory=lambda: PPOSettings(
         max_steps=60, batch_size=8, learning_rate=5e-5, train_layers=4, temperature=1.0, missing_eos_penalty=0.0, adaptive_kl=True,
-        kl_coef=0.1, kl_horizon=20, save_steps=0))  # a short horizon: β moves up to ±8% per iteration, so the targets part within 60 iterations
+        kl_coef=0.1, kl_horizon=20, save_steps=0, advantage='gae', samples_per_prompt=1, ppo_epochs=4))  # classic PPO (critic, GAE), as the committed results ran  # a short horizon: β moves up to ±8% per iteration, so the targets part within 60 iterations
     dpo: DPOSettings = field(default_factory=lambda: DPOSettings(epochs=3, learning_rate=2e-4, train_layers=4, save_steps=0))
     kto: KTOSettings = field(default_factory=lambda: KTOSettings(epochs=1.5, learning_rate=2e-4, train_layers=4, save_steps=0))
 
