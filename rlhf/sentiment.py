@@ -157,14 +157,23 @@ def ppo_callback(evaluator: PolicyEvaluator, every: int, total: int, curve: list
 # %% ../nbs/10_sentiment.ipynb #b8b6d557
 def _log(msg: str): print(time.strftime('%H:%M:%S'), msg, flush=True)
 
-def _cached_run(out: Path, name: str, fn, log=_log) -> dict:
-    "The saved result of run `name`, or `fn()` timed (wall and CPU seconds of this process) and saved (dict with 'curve', 'wall_s', 'cpu_s')."
-    path = out/'curves'/f'{name}.json'
-    if path.exists(): return json.loads(path.read_text())
+def _settings_key(settings) -> str:
+    "A short hash of the settings a run depends on (any JSON-able value; dataclasses by their fields)."
+    import hashlib
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+def _cached_run(out: Path, name: str, fn, log=_log, settings=None) -> dict:
+    "The saved result of run `name` if it ran with these `settings`, else `fn()` timed (wall and CPU seconds of this process) and saved (dict with 'curve', 'wall_s', 'cpu_s', 'settings_key')."
+    path, key = out/'curves'/f'{name}.json', _settings_key(settings)
+    if path.exists():
+        res = json.loads(path.read_text())
+        if res.get('settings_key') == key: return res
+        log(f'{name}: its settings changed since it ran: running it again')
+        shutil.rmtree(out/name, ignore_errors=True)  # its checkpoints belong to the old settings
     log(f'{name}: start')
     t, c = time.time(), time.process_time()
     res = fn()
-    res['wall_s'], res['cpu_s'] = round(time.time() - t, 1), round(time.process_time() - c, 1)
+    res['wall_s'], res['cpu_s'], res['settings_key'] = round(time.time() - t, 1), round(time.process_time() - c, 1), key
     save_json(path, res)
     log(f"{name}: done in {res['wall_s']:.0f} s (CPU {res['cpu_s']:.0f} s); last point gold {res['curve'][-1]['gold']:.3f}, KL {res['curve'][-1]['kl']:.2f}")
     return res
@@ -185,7 +194,8 @@ def run_benchmark(s: SentimentSettings, openings, output_dir: str | Path, gold_f
     trained = [x.train_layers for x in (s.ppo, s.dpo, s.kto)]
     frozen = len(blocks_of(ref)) - max(trained) if min(trained) > 0 else 0  # bottom blocks no run trains
     ev = PolicyEvaluator(ref, tok, eval_p, s, gold_fn, frozen_blocks=frozen)
-    start = _cached_run(out, 'start', lambda: {'curve': [dict(run='start', step=0, **ev(ref, keep_texts=s.n_eval * s.eval_samples))]}, log)
+    common = {k: v for k, v in settings_dict(s).items() if k not in ('ppo', 'dpo', 'kto', 'ppo_kl_targets', 'dpo_betas', 'kto_betas', 'keep_models')}
+    start = _cached_run(out, 'start', lambda: {'curve': [dict(run='start', step=0, **ev(ref, keep_texts=s.n_eval * s.eval_samples))]}, log, common)
 
     data_path = out/'data.json'
     if data_path.exists(): data = json.loads(data_path.read_text())
@@ -228,7 +238,7 @@ def run_benchmark(s: SentimentSettings, openings, output_dir: str | Path, gold_f
                                                     'objective/kl_coef')}
             return dict(algorithm='ppo', param=dict(kl_target=t), curve=curve, train=series, steps=res['steps'],
                         hacking_warnings=[str(w.message) for w in caught if issubclass(w.category, RewardHackingWarning)])
-        runs[name] = _cached_run(out, name, go, log)
+        runs[name] = _cached_run(out, name, go, log, dict(common, run=settings_dict(st), reward=settings_dict(rs)))
     for algo, betas, trainer, base, rows in (('dpo', s.dpo_betas, train_dpo, s.dpo, prefs), ('kto', s.kto_betas, train_kto, s.kto, fb)):
         for b in betas:
             name, st = f'{algo}-beta{b:g}', replace(base, beta=float(b), seed=s.seed)
@@ -237,7 +247,7 @@ def run_benchmark(s: SentimentSettings, openings, output_dir: str | Path, gold_f
                 res = trainer(st, s.model, rows, out/name, callbacks=[EvalEvery(ev, s.eval_every, curve, name)])
                 _drop_model(out/name, s.keep_models)
                 return dict(algorithm=algo, param=dict(beta=b), curve=curve, steps=res['steps'])
-            runs[name] = _cached_run(out, name, go, log)
+            runs[name] = _cached_run(out, name, go, log, dict(common, run=settings_dict(st)))
     rm_info = {k: rm_res.get('eval', {}).get(k) for k in ('accuracy', 'ranking_accuracy', 'n')} | {'wall_s': rm_res.get('wall_s'), 'cpu_s': rm_cpu}
     return dict(settings=settings_dict(s), start=start['curve'][0], data=dict(n_pairs=len(prefs), n_reward_pairs=len(rm_pairs), n_feedback=len(fb),
                 n_desirable=sum(r['label'] for r in fb), sampling_s=data['sampling_s'], sampling_cpu_s=data['sampling_cpu_s'], n_train_prompts=len(train_p), n_eval_prompts=len(eval_p),
