@@ -376,15 +376,15 @@ def _plan(settings: dict, stages: list[str], p, smoke: bool, log, n_proc: int) -
 
 def run_pipeline(settings: dict, smoke: bool = False, log=print) -> dict:
     "Run the stages `settings['pipeline']` asks for; returns {stage: result}, each with its wall time, work and utilisation."
-    p = settings['pipeline']
-    prepare(smoked(settings) if smoke else settings, p.output_dir)
+    p, sized = settings['pipeline'], smoked(settings) if smoke else settings  # sized: the sizes the stages will run with
+    prepare(sized, p.output_dir)
     from rlhf.models import device_policy, precision_name
     from rlhf.perf import Work, peak_of
     from rlhf.training import Manifest, processes
     results, pol = {}, device_policy()
     world = processes()
     log = log if world.is_main_process else (lambda *a, **k: None)  # one process speaks
-    stages = stages_for(p.pipeline_stage, p.rlhf_algorithm, p.policy_pairs, wants_judge(settings))
+    stages = stages_for(p.pipeline_stage, p.rlhf_algorithm, sized['pipeline'].policy_pairs, wants_judge(settings))  # smoke makes policy pairs, so it needs the reward stage
     plan = _plan(settings, stages, p, smoke, log, world.num_processes)
     for st in stages:
         log(f'== {st}' + (f' (planned {plan[st]:.0f}s)' if plan else ''))
