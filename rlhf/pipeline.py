@@ -14,8 +14,8 @@ from .data import RlhfError, load_feedback, load_instructions, load_preference_d
 # %% auto #0
 __all__ = ['STAGE_SETTINGS', 'ALGORITHMS', 'STAGES', 'PATH_KEYS', 'SMOKE_ROWS', 'SMOKE', 'STAGE_OVERHEAD_S', 'PipelineSettings',
            'settings_class', 'find_settings_ini', 'load_settings', 'field_docs', 'settings_reference', 'smoked',
-           'data_paths', 'wants_judge', 'prepare', 'run_stage', 'data_lengths', 'stage_work', 'plan_stages', 'eta_line',
-           'stages_for', 'run_pipeline']
+           'data_paths', 'wants_judge', 'prepare', 'run_stage', 'data_lengths', 'stage_work', 'policies', 'plan_stages',
+           'eta_line', 'stages_for', 'run_pipeline']
 
 # %% ../nbs/07_pipeline.ipynb #a9c86cf2
 @dataclass
@@ -331,11 +331,15 @@ def stage_work(stage: str, S: dict, shape, L: dict, algos: list[str] = (), pairs
         if 'judge' in e.judges: W['score'] += n * (e.samples * (len(algos) + 1) + e.base_samples) * rm.forward(P + A, krm)  # the held-out judge, from the same states
     return W
 
+def policies(settings: dict, stages: list[str]) -> list[str]:
+    "The aligned models whose work `stages` plan for: those the stages train, else (`--stage eval` alone) the run's algorithms, which the evaluation answers with."
+    return [s for s in stages if s in ALGORITHMS] or [s for s in stages_for('full', settings['pipeline'].rlhf_algorithm) if s in ALGORITHMS]
+
 def plan_stages(settings: dict, stages: list[str], model, tokenizer, rates, data_dir: str | Path, processes: int = 1) -> dict[str, float]:
     "Seconds each of `stages` should take: `stage_work` over `rates` (from `probe`), shared by `processes`, plus `STAGE_OVERHEAD_S`."
     from rlhf.perf import ModelShape
     L, shape = data_lengths(tokenizer, data_dir), ModelShape.of(model)
-    algos = [s for s in stages if s in ALGORITHMS]
+    algos = policies(settings, stages)
     first_pairs = next((s for s in stages if s in ('dpo', 'kto')), None)
     return {st: round(rates.seconds(stage_work(st, settings, shape, L, algos, pairs=st == first_pairs)) / processes + STAGE_OVERHEAD_S, 1)
             for st in stages}
