@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.13.0
 OUTPUT_DIR ?= output/rlhf
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check-clean check-readme readme-tables results nbtest chain multiproc run docs export clean readme lab labtest chromium
+.PHONY: docscheck install test check-clean check-readme readme-tables results nbtest chain multiproc run docs export clean readme lab labtest chromium
 
 install: $(STAMP)
 
@@ -38,7 +38,7 @@ nbtest: install
 chain: install
 	$(BIN)/rlhf notebooks --output-dir $(OUTPUT_DIR)-chain -p smoke True
 
-test: check-clean check-readme labtest nbtest chain multiproc
+test: check-clean check-readme labtest docscheck nbtest chain multiproc
 
 # Every README table is regenerated from the results committed under results/ and benchmarks/ (results/readme_tables.py).
 check-readme: install
@@ -91,6 +91,10 @@ docs: export
 	  $(PY) -c 'from nbdev.serve import proc_nbs; proc_nbs()' && rm -rf _docs && \
 	  $(BIN)/sphinx-build -E -q -b html -c docs -d _proc/.doctrees _proc _docs && echo "docs site: _docs/index.html"; fi
 	$(PY) docs/readme.py
+
+# Each page of the docs site in headless Chromium (.ci/docscheck.py): no JavaScript error, every image loaded, every equation typeset.
+docscheck: docs chromium
+	$(PY) .ci/docscheck.py --site _docs $(if $(SHOTS),--shots $(SHOTS))
 
 # README.md from nbs/index.ipynb (docs/readme.py: nbdev's processors, no Quarto, nothing executed).
 readme: install
