@@ -8,7 +8,7 @@ preceded by a marker line naming the file and what to tabulate, e.g.
 Kinds: `stages` (make run's stages: wall time against the plan, tokens, model FLOPs and their utilisation of the matmul peak,
 from manifest.json), `eval` (the evaluation's summary, as `rlhf run` prints it, from report.json), `judges` (every
 judge's verdicts and its agreement with the reward model, from report.json), `sentiment` (the gold-reward benchmark's best
-points, from results.json), `generate` (benchmarks/bench_generate.py's JSON: the sampler against `model.generate`).
+points, chosen on dev and reported on test, from results.json), `generate` (benchmarks/bench_generate.py's JSON: the sampler against `model.generate`).
 
     python results/readme_tables.py --check   # exit 1, with a diff, when a table or README.md differs (make check-readme)
     python results/readme_tables.py --write   # rewrite the tables in the notebook, then README.md (make readme-tables)
@@ -58,10 +58,11 @@ def _judges(d: Path) -> str:
 
 
 def _sentiment(d: Path) -> str:
-    from rlhf.sentiment import results_table, table_markdown
+    sys.path.insert(0, str(ROOT/'benchmarks'/'sentiment'))
+    from sentiment import on_split, results_table, table_markdown
     res = json.loads((d/'results.json').read_text())
     budget = res['settings']['kl_budget']
-    return table_markdown(results_table(res, budget), res['start'], budget)
+    return table_markdown(results_table(res, budget), on_split(res['start'], 'test'), budget)
 
 
 def _generate(f: Path) -> str:
