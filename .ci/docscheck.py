@@ -17,8 +17,7 @@ return {
   images: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
   h1: (document.querySelector('h1') || {}).textContent || '',
   text: prose.textContent,
-  height: document.documentElement.scrollHeight,
-  ready: typeof MathJax === 'undefined' || !MathJax.startup || !MathJax.startup.promise ? 'none' : 'mathjax'};"""
+  height: document.documentElement.scrollHeight};"""
 
 
 def driver():

@@ -5,7 +5,7 @@ the starting policy. A benchmark of the `rlhf` package, not part of it: `nbs/10_
 """
 from __future__ import annotations
 import json, math, shutil, time, warnings
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,7 +15,7 @@ from rlhf.data import RlhfError
 from rlhf.models import load_model, load_tokenizer
 from rlhf.lm import blocks_of, completion_logprobs, hidden_states, sample, shared_blocks
 from rlhf.training import TrainingMetricsTracker, save_json, settings_dict
-from rlhf.reward import RewardModel, RewardSettings, evaluate_reward_model, train_reward_model
+from rlhf.reward import RewardModel, RewardSettings, train_reward_model
 from rlhf.ppo import FunctionReward, PPOSettings, RewardHackingWarning, train_ppo
 from rlhf.grpo import GRPOSettings, train_grpo
 from rlhf.dpo import DPOSettings, build_preferences, train_dpo
