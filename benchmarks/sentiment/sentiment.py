@@ -347,20 +347,25 @@ def _envelope(points: list[dict], x: float) -> float:
     return max((p['gold'] for p in points if p['kl'] <= x), default=-math.inf)
 
 def dominance(points_a: list[dict], points_b: list[dict], n_grid: int = 50) -> dict:
-    "How frontier a compares with frontier b over the KL range both cover (from the later first trained point to the earlier last one): share of grid points where a is higher, largest gaps."
-    first = lambda ps: min((p['kl'] for p in ps if p['kl'] > 0 and p.get('run') != 'start'), default=0.0)  # the start's estimate is ~0, not 0
-    lo, hi = max(first(points_a), first(points_b)), min(max(p['kl'] for p in points_a), max(p['kl'] for p in points_b))
-    if hi <= lo: return dict(kl_min=float(lo), kl_max=float(hi), share_a_higher=0.0, share_b_higher=0.0, max_gap_a=0.0, max_gap_b=0.0)
+    """How frontier a compares with frontier b as the best gold reward within a KL budget x, for every budget from the later first trained
+    point to the further last one (past its last point an algorithm keeps its best): share of grid points where a is higher, largest gaps."""
+    trained = lambda ps: [p['kl'] for p in ps if p['kl'] > 0 and p.get('run') != 'start']  # the start's estimate is ~0, not 0
+    ka, kb = trained(points_a), trained(points_b)
+    if not (ka and kb): return dict(kl_min=0.0, kl_max=0.0, share_a_higher=0.0, share_b_higher=0.0, max_gap_a=0.0, max_gap_b=0.0)
+    lo, hi = max(min(ka), min(kb)), max(ka + kb)
     d = np.asarray([_envelope(points_a, x) - _envelope(points_b, x) for x in np.linspace(lo, hi, n_grid)])
     return dict(kl_min=float(lo), kl_max=float(hi), share_a_higher=float((d > 0).mean()), share_b_higher=float((d < 0).mean()),
                 max_gap_a=float(max(d.max(), 0)) + 0.0, max_gap_b=float(max(-d.min(), 0)) + 0.0)  # + 0.0: no -0.0
 
 def comparison(dm: dict, a: str, b: str) -> str:
     "One sentence on `dominance`'s result `dm` of frontier `a` against frontier `b`."
-    if dm['kl_max'] <= dm['kl_min']: return f"{a} and {b} have no evaluated points in a common KL range."
-    return (f"Over KL {dm['kl_min']:.2f}–{dm['kl_max']:.2f} (where both have evaluated points), {a}'s frontier is higher on "
-            f"{dm['share_a_higher']:.0%} of the range (largest lead {dm['max_gap_a']:.3f}) and {b}'s on {dm['share_b_higher']:.0%} "
-            f"(largest lead {dm['max_gap_b']:.3f}).")
+    if dm['kl_max'] <= 0: return f"{a} and {b} have no trained points to compare."
+    if f"{dm['kl_min']:.2f}" == f"{dm['kl_max']:.2f}":  # one budget: each one's best gold within it
+        lead = f"{a}'s by {dm['max_gap_a']:.3f}" if dm['max_gap_a'] > 0 else f"{b}'s by {dm['max_gap_b']:.3f}"
+        return f"At a KL budget of {dm['kl_max']:.2f} nats (the only one where both have a trained point), the higher best gold within it is {lead}."
+    return (f"At KL budgets {dm['kl_min']:.2f}–{dm['kl_max']:.2f} nats (from where both have a trained point; the best gold within each "
+            f"budget), {a} is higher at {dm['share_a_higher']:.0%} of them (largest lead {dm['max_gap_a']:.3f}) and {b} at "
+            f"{dm['share_b_higher']:.0%} (largest lead {dm['max_gap_b']:.3f}).")
 
 COLORS = {'ppo': 'tab:blue', 'grpo': 'tab:purple', 'rloo': 'tab:brown', 'dpo': 'tab:orange', 'kto': 'tab:green', 'grpo-gold': 'tab:pink',
           'rloo-gold': 'tab:gray'}
@@ -420,12 +425,11 @@ def plot_proxy_vs_gold(res: dict) -> Figure | None:
 def _verdict(dm: dict, tol: float, a: str = 'DPO', b: str = 'PPO') -> str:
     "An honest sentence about frontier `a` against `b`; leads up to `tol` (the points' typical interval half-width) are noise."
     if dm['kl_max'] <= 0: return 'cannot be compared: one of the algorithms never moved away from the starting policy'
-    if dm['kl_max'] <= dm['kl_min']: return 'cannot be compared: the two algorithms have no evaluated points in a common KL range'
-    if dm['share_b_higher'] == 0 and dm['max_gap_a'] > tol: return f"{a}'s frontier is at or above {b}'s everywhere both reach"
-    if dm['share_a_higher'] == 0 and dm['max_gap_b'] > tol: return f"{b}'s frontier is at or above {a}'s everywhere both reach"
+    if dm['share_b_higher'] == 0 and dm['max_gap_a'] > tol: return f"{a}'s frontier is at or above {b}'s at every budget"
+    if dm['share_a_higher'] == 0 and dm['max_gap_b'] > tol: return f"{b}'s frontier is at or above {a}'s at every budget"
     if max(dm['max_gap_a'], dm['max_gap_b']) <= tol: return 'the two frontiers are within noise of each other'
     lead = a if dm['share_a_higher'] > dm['share_b_higher'] else b
-    return f'neither frontier dominates; {lead} is higher over more of the KL range'
+    return f'neither frontier dominates; {lead} is higher at more of the budgets'
 
 def summary_markdown(res: dict, wall: dict | None = None) -> str:
     "The benchmark's results as Markdown: setup, table, frontier comparisons, reward model, hacking monitor, wall times."
