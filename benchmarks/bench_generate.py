@@ -12,6 +12,10 @@ process for the same precision. Greedy answers are compared token for token (the
 the batch's numerical noise). Each configuration runs once untimed first (warm-up).
 
     python benchmarks/bench_generate.py [--prompts 64] [--batch-size 32] [--max-new-tokens 64] [--json out.json]
+    python benchmarks/bench_generate.py --batch-sizes 32,64,128,256 --answers-per-prompt 2 --prompts 128 [--json out.json]
+
+The second form times only the sampler at temperature 0.7 on each batch size, every prompt answered `--answers-per-prompt`
+times as the evaluation does (the rows of one prompt share its prefill): what `eval.batch_size` was chosen on.
 
 About 3 minutes on a quiet 2-core machine with the defaults.
 """
@@ -54,6 +58,24 @@ def timed(fn):
     return r, w
 
 
+def sweep(model, tok, prompts: list[str], a, pol, peak: float):
+    "The sampler's tokens/s at T=0.7 at each of `a.batch_sizes`, each prompt answered `a.answers_per_prompt` times."
+    rep, rows = [p for p in prompts for _ in range(a.answers_per_prompt)], []
+    print(f'{a.model} on {pol.device}, {precision_name(pol)}, {torch.get_num_threads()} threads; matmul peak {peak / 1e9:.0f} GFLOP/s; '
+          f'{len(prompts)} prompts x {a.answers_per_prompt} answers at T=0.7, at most {a.max_new_tokens} new tokens')
+    with autocast(pol.device): sample(model, tok, prompts[:8], 8, 0.7, batch_size=8)  # warm-up
+    for bs in [int(x) for x in a.batch_sizes.split(',')]:
+        with autocast(pol.device): ids, w = timed(lambda: sample(model, tok, rep, a.max_new_tokens, 0.7, batch_size=bs).ids)
+        n = sum(len(x) for x in ids)
+        rows.append(dict(batch_size=bs, answer_tokens=n, seconds=round(w.seconds, 2), tokens_per_s=round(n / w.seconds, 1),
+                         tflop=round(w.flops / 1e12, 3), utilisation=round(w.utilisation(peak), 3)))
+        print(f'batch {bs:4d}: {n:6d} answer tokens in {w.seconds:6.1f} s = {n / w.seconds:7.1f} tok/s, {100 * rows[-1]["utilisation"]:4.1f}% of peak', flush=True)
+    if a.json:
+        Path(a.json).write_text(json.dumps(dict(model=a.model, device=pol.device, precision=precision_name(pol), threads=torch.get_num_threads(),
+                                                peak_gflops=round(peak / 1e9, 1), max_new_tokens=a.max_new_tokens, prompts=len(prompts),
+                                                answers_per_prompt=a.answers_per_prompt, sweep=rows), indent=1))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--prompts', type=int, default=64)
@@ -61,6 +83,8 @@ def main(argv=None):
     ap.add_argument('--max-new-tokens', type=int, default=64)
     ap.add_argument('--model', default='smollm2-135m')
     ap.add_argument('--json', default='')
+    ap.add_argument('--batch-sizes', default='', help='comma-separated: time only the sampler (T=0.7) at each')
+    ap.add_argument('--answers-per-prompt', type=int, default=2, help='with --batch-sizes: answers to each prompt')
     a = ap.parse_args(argv)
     pol = device_policy()
     data = Path('/tmp/rlhf_bench_generate_data')
@@ -68,6 +92,7 @@ def main(argv=None):
     prompts = load_prompts(data/'data'/'prompts_dev.json')[:a.prompts]
     tok, model = load_tokenizer(a.model), load_model(a.model).eval()
     peak = peak_of(pol)
+    if a.batch_sizes: return sweep(model, tok, prompts, a, pol, peak)
     print(f'{a.model} on {pol.device}, {precision_name(pol)}, {torch.get_num_threads()} threads; matmul peak {peak / 1e9:.0f} GFLOP/s; '
           f'{len(prompts)} prompts, batch {a.batch_size}, at most {a.max_new_tokens} new tokens')
     rows, greedy = [], {}

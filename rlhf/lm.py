@@ -267,7 +267,7 @@ def _sample_batch(model, prompts: list[list[int]], max_new_tokens: int, temperat
     copies = torch.tensor([first[tuple(p)] for p in prompts], device=dev)  # (B,): each row's prefill row
     b = make_batch([list(p) for p in first], device=dev)
     gens = [torch.Generator().manual_seed(s) for s in seeds] if seeds is not None and temperature else None
-    ids, mask, pos, P = b.input_ids, b.attention_mask[copies], b.position_ids[copies], b.input_ids.shape[1]
+    ids, mask, pos, P = b.input_ids, b.attention_mask, b.position_ids, b.input_ids.shape[1]
     cache, kw, rows = DynamicCache(config=model.config), _cache_kw(model), list(range(len(prompts)))  # rows: batch row -> prompt
     out_ids, out_lp, states = [[] for _ in prompts], [[] for _ in prompts], [[] for _ in prompts]
     status, pending, ends = ['sample'] * len(prompts), [[] for _ in prompts], set(ends)  # status: sample, tail (feeding suffix), done
@@ -278,9 +278,10 @@ def _sample_batch(model, prompts: list[list[int]], max_new_tokens: int, temperat
             lambda mod, args, kwargs: grabbed.append(args[0] if args else kwargs['hidden_states']), with_kwargs=True)
     try:
         for step in range(max_new_tokens + (len(suffix) + 1 if tail else 0)):
-            logits = model(input_ids=ids, attention_mask=b.attention_mask if step == 0 else mask, position_ids=b.position_ids if step == 0 else pos,
-                           use_cache=True, logits_to_keep=1, **{kw: cache}).logits
-            if step == 0 and len(first) < len(prompts): cache.batch_select_indices(copies); logits = logits[copies]  # one row per answer
+            logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **{kw: cache}).logits
+            if step == 0 and len(first) < len(prompts):  # from here on, one row per answer
+                cache.batch_select_indices(copies)
+                logits, mask, pos = logits[copies], mask[copies], pos[copies]
             if grabbed:
                 h = grabbed.pop()  # (B, T, H): the prompt at step 0 (one row per distinct prompt), then one position per row
                 if step == 0: h = h[copies]
