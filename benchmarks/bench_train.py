@@ -3,8 +3,10 @@
 For each stage, three configurations train the embedded SmolLM2-135M on the shipped data, one after the other:
   ours         the trainer our stage function builds (`rlhf.sft.sft_trainer`, `rlhf.reward.reward_trainer`, and
                `train_dpo` / `train_kto`'s construction: shipped settings, row order, frozen lower blocks, precomputed
-               reference log-probs, device-aware precision, log-probs of completion positions only), with `max_steps`
-               set;
+               reference log-probs, device-aware precision, log-probs of completion positions only, and for DPO and KTO
+               the frozen lower blocks run once per sequence across the reference's and training's passes:
+               `rlhf.training.shared_passes`), with `max_steps` set;
+  ours-no-memo (DPO, KTO) the same without that memo (log-probs of completion positions only still): what it saves;
   trl-default  TRL's trainer with its default config (only `output_dir`, `max_steps`, `report_to='none'` and, on a CPU,
                `use_cpu=True` given: without it TRL's default `bf16=True` refuses to start on a machine without a GPU):
                bf16 autocast, gradient checkpointing, batch size 8, max_length 1024, full fine-tuning, and for DPO/KTO
@@ -30,13 +32,13 @@ not count): the model FLOPs of full fine-tuning. For a model with frozen blocks 
 forward of every block and the backward of the trainable ones. Neither counts reference passes or recomputation. Both are
 given as a fraction of the peak of the configuration's precision.
 
-    python benchmarks/bench_train.py [--stages sft,reward,dpo,kto] [--steps N] [--json out.json]
+    python benchmarks/bench_train.py [--stages sft,reward,dpo,kto] [--steps N] [--configs ours,...] [--json out.json]
 
 With the default 8 timed steps the whole run takes about 11 minutes on a quiet 2-core machine.
 """
 from __future__ import annotations
 import argparse, gc, json, sys, tempfile, time
-from contextlib import contextmanager, nullcontext, redirect_stdout
+from contextlib import ExitStack, contextmanager, nullcontext, redirect_stdout
 from pathlib import Path
 import torch
 from transformers import TrainerCallback
@@ -52,11 +54,12 @@ from rlhf.kto import KTOSettings, as_feedback, kto_config, kto_rows
 from rlhf.models import device_policy, load_model, load_tokenizer, set_threads
 from rlhf.reward import RewardSettings, reward_trainer
 from rlhf.sft import SFTSettings, sft_trainer
-from rlhf.training import NanGuard, compact_logprobs, lora_config, prepare_policy, quiet_trl
+from rlhf.training import NanGuard, compact_logprobs, lora_config, prepare_policy, quiet_trl, shared_passes
 DATA = ROOT/'example_inputs'/'rlhf'
 MODEL = 'smollm2-135m'
 STAGES = ('sft', 'reward', 'dpo', 'kto')
-CONFIGS = ('ours', 'trl-default', 'trl-fp32')
+CONFIGS = ('ours', 'ours-no-memo', 'trl-default', 'trl-fp32')
+PAIRED = ('dpo', 'kto')  # the stages with reference passes to share
 
 
 def clock() -> tuple[float, float]:
@@ -129,9 +132,9 @@ def timing(cls, name: str, spent: list):
 
 def load_data() -> dict:
     "The training split of each shipped input, as the pipeline makes it."
-    return {'sft': split_records(load_instructions(DATA/'instructions.json'))[0],
-            'prefs': split_records(load_preference_data(DATA/'preferences'/'preferences.json'))[0],
-            'feedback': split_records(load_feedback(DATA/'feedback.json'))[0]}
+    return {'sft': split_records(load_instructions(DATA/'instructions.json'))['train'],
+            'prefs': split_records(load_preference_data(DATA/'preferences'/'preferences.json'))['train'],
+            'feedback': split_records(load_feedback(DATA/'feedback.json'))['train']}
 
 
 def trl_config(cls, out: str, steps: int, fp32: bool):
@@ -140,7 +143,7 @@ def trl_config(cls, out: str, steps: int, fp32: bool):
                **(dict(bf16=False, fp16=False) if fp32 else {}))
 
 
-def build_sft(config: str, data: dict, steps: int, out: str):
+def build_sft(config: str, data: dict, steps: int, out: str, stack: ExitStack):
     "SFT: our `sft_trainer`, or TRL's `SFTTrainer` on the same prompt/completion records."
     if config == 'ours': return sft_trainer(SFTSettings(max_steps=steps), MODEL, data['sft'], out)
     tok = load_tokenizer(MODEL)
@@ -148,7 +151,7 @@ def build_sft(config: str, data: dict, steps: int, out: str):
                       train_dataset=to_sft_dataset(data['sft'], tok), processing_class=tok)
 
 
-def build_reward(config: str, data: dict, steps: int, out: str):
+def build_reward(config: str, data: dict, steps: int, out: str, stack: ExitStack):
     "Reward model: our `reward_trainer`, or TRL's `RewardTrainer` on a fresh score head and the same pairs."
     if config == 'ours': return reward_trainer(RewardSettings(max_steps=steps), MODEL, data['prefs'], out)[0]
     tok = load_tokenizer(MODEL)
@@ -157,17 +160,20 @@ def build_reward(config: str, data: dict, steps: int, out: str):
     return RewardTrainer(model=load_model(MODEL, head='score'), args=args, train_dataset=ds, processing_class=tok)
 
 
-def policy_for(config: str, s):
-    "Tokenizer and policy: ours through `prepare_policy` (lower blocks frozen), TRL's the whole model."
-    return prepare_policy(MODEL, s) if config == 'ours' else (load_tokenizer(MODEL), load_model(MODEL))
+def policy_for(config: str, s, stack: ExitStack | None = None):
+    "Tokenizer and policy: ours through `prepare_policy` (lower blocks frozen; for DPO/KTO inside `shared_passes`, or without its memo), TRL's the whole model."
+    if not config.startswith('ours'): return load_tokenizer(MODEL), load_model(MODEL)
+    tok, policy = prepare_policy(MODEL, s)
+    if stack is not None: stack.enter_context(shared_passes(policy, {}) if config == 'ours' else compact_logprobs())
+    return tok, policy
 
 
-def build_dpo(config: str, data: dict, steps: int, out: str):
+def build_dpo(config: str, data: dict, steps: int, out: str, stack: ExitStack):
     "DPO: the trainer `train_dpo` builds, or TRL's `DPOTrainer` (its own reference model) on the same pairs."
     s = DPOSettings(max_steps=steps)
-    tok, policy = policy_for(config, s)
+    tok, policy = policy_for(config, s, stack)
     ds = to_preference_dataset(dpo_rows(data['prefs'], s, tok), tok, s.system)
-    if config != 'ours':
+    if not config.startswith('ours'):
         args = trl_config(DPOConfig, out, steps, config == 'trl-fp32')
         return DPOTrainer(policy, args=args, processing_class=tok, train_dataset=ds)
     cfg = dpo_config(s, out)
@@ -177,13 +183,13 @@ def build_dpo(config: str, data: dict, steps: int, out: str):
                           callbacks=[NanGuard()])
 
 
-def build_kto(config: str, data: dict, steps: int, out: str):
+def build_kto(config: str, data: dict, steps: int, out: str, stack: ExitStack):
     "KTO: the trainer `train_kto` builds, or TRL's `KTOTrainer` (its own reference model) on the same rows."
     s = KTOSettings(max_steps=steps)
     rows = kto_rows(as_feedback(data['feedback']), s)
-    tok, policy = policy_for(config, s)
+    tok, policy = policy_for(config, s, stack)
     ds = to_unpaired_dataset(rows, tok, s.system)
-    if config != 'ours':
+    if not config.startswith('ours'):
         args = trl_config(KTOConfig, out, steps, config == 'trl-fp32')
         return KTOTrainer(policy, args=args, processing_class=tok, train_dataset=ds)
     n_d = sum(r['label'] for r in rows)
@@ -217,10 +223,10 @@ def train(stage: str, config: str, data: dict, steps: int) -> tuple:
     "Build one trainer and train it 1 + `steps` steps: the trainer, its `Meter` and the (wall, CPU) seconds of its precompute."
     spent = []
     with tempfile.TemporaryDirectory() as out, timing(DPOTrainer, '_precompute_ref_logps', spent), \
-            timing(KTOTrainer, '_precompute_ref_logps', spent), redirect_stdout(sys.stderr):
-        trainer = BUILDERS[stage](config, data, steps + 1, out)
+            timing(KTOTrainer, '_precompute_ref_logps', spent), redirect_stdout(sys.stderr), ExitStack() as stack:
+        trainer = BUILDERS[stage](config, data, steps + 1, out, stack)
         meter = Meter(trainer)
-        with compact_logprobs() if config == 'ours' else nullcontext(): trainer.train()  # as `rlhf.training.fit` trains
+        with compact_logprobs() if config.startswith('ours') else nullcontext(): trainer.train()  # as `rlhf.training.fit` trains
     return trainer, meter, spent
 
 
@@ -251,14 +257,15 @@ def add_ratios(rows: list[dict], peaks: dict):
         peak = peaks.get(r['precision'], peaks['fp32'])
         r['mfu_6n'] = 6 * r['params'] * r['tokens_per_s'] / peak
         r['mfu_2n4t'] = (2 * r['params'] + 4 * r['trainable']) * r['tokens_per_s'] / peak
-        for ref in ('trl-default', 'trl-fp32'):
+        for ref in ('trl-default', 'trl-fp32', 'ours-no-memo'):
             for k in ('tokens_per_s', 'wall_tokens_per_s'):
-                r[f'{k}_vs_{ref}'] = r[k] / by[ref][k]
+                if ref in by: r[f'{k}_vs_{ref}'] = r[k] / by[ref][k]
 
 
 def ratio(r: dict, ref: str) -> str:
-    "'core seconds (wall)' ratio text."
-    return f"{r[f'tokens_per_s_vs_{ref}']:.2f}x ({r[f'wall_tokens_per_s_vs_{ref}']:.2f}x)"
+    "'core seconds (wall)' ratio text ('-' where `ref` did not run)."
+    return f"{r[f'tokens_per_s_vs_{ref}']:.2f}x ({r[f'wall_tokens_per_s_vs_{ref}']:.2f}x)" if f'tokens_per_s_vs_{ref}' in r else '-'
+
 
 
 def print_table(rows: list[dict]):
@@ -273,27 +280,35 @@ def print_table(rows: list[dict]):
               f"{r['wall_tokens_per_s']:6.1f} {r['cpu_share']:4.0%} {core_seconds(r['ref_cpu_s']):5.1f} "
               f"{ratio(r, 'trl-default'):>15s} {ratio(r, 'trl-fp32'):>15s} {r['mfu_6n']:7.1%} {frozen}  "
               f"{r['setup']}, {r['trainable'] / r['params']:.0%} trainable, {r['tokens']} tokens")
-    ours = next(r for r in rows if r['config'] == 'ours')
-    ok = ours['tokens_per_s_vs_trl-default'] >= 1.5 and ours['tokens_per_s_vs_trl-fp32'] >= 1.0
-    print(f"target ours >= 1.5x TRL default and >= 1.0x TRL fp32: {'met' if ok else 'NOT met'}")
+    ours = next((r for r in rows if r['config'] == 'ours'), None)
+    if ours and 'tokens_per_s_vs_trl-default' in ours and 'tokens_per_s_vs_trl-fp32' in ours:
+        ok = ours['tokens_per_s_vs_trl-default'] >= 1.5 and ours['tokens_per_s_vs_trl-fp32'] >= 1.0
+        print(f"target ours >= 1.5x TRL default and >= 1.0x TRL fp32: {'met' if ok else 'NOT met'}")
+    if ours and 'tokens_per_s_vs_ours-no-memo' in ours:
+        print(f"the trunk memo: ours {ratio(ours, 'ours-no-memo')} ours-no-memo's tokens/s")
 
 
 LEGEND = """tok/s: real tokens per core second (CPU time / threads), the reference precompute's share included; w/o ref: without
 it; wall: per wall-clock second; cpu: core seconds / wall seconds (below 100%: the run waited for cores other work held);
 ref s: core seconds of the precompute charged to the timed steps. vs: ratios of tok/s (of wall tok/s). 6N/peak: 6·N·tok/s,
 full-fine-tuning model FLOPs; 2N+4Nt/peak: forward of every block and backward of the trainable ones (Nt); both against the
-matmul peak of the configuration's precision."""
+matmul peak of the configuration's precision. Both count every block's forward for every row: ours skips the frozen blocks of
+a sequence the reference's precompute already ran, so for DPO and KTO they count work it did not do."""
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--stages', default=','.join(STAGES), help='comma-separated subset of ' + ','.join(STAGES))
     ap.add_argument('--steps', type=int, default=8, help='timed optimizer steps per configuration (after 1 warm-up step)')
+    ap.add_argument('--configs', default=','.join(CONFIGS), help='comma-separated subset of ' + ','.join(CONFIGS))
     ap.add_argument('--json', metavar='PATH', help='also write every number to this JSON file')
     a = ap.parse_args()
     stages = [s.strip() for s in a.stages.split(',') if s.strip()]
     if bad := [s for s in stages if s not in STAGES]:
         ap.error(f"unknown stage(s) {', '.join(bad)}: choose from {', '.join(STAGES)}")
+    configs = [c.strip() for c in a.configs.split(',') if c.strip()]
+    if bad := [c for c in configs if c not in CONFIGS]:
+        ap.error(f"unknown configuration(s) {', '.join(bad)}: choose from {', '.join(CONFIGS)}")
     t0 = time.time()
     pol = device_policy()
     threads = set_threads(pol)
@@ -301,7 +316,7 @@ def main():
     peaks, data = measure_peaks(), load_data()
     runs = {st: [] for st in stages}
     for st in stages:
-        for c in CONFIGS:
+        for c in [c for c in configs if c != 'ours-no-memo' or st in PAIRED]:
             print(f'[{time.time() - t0:5.0f} s] {st} / {c} ...', file=sys.stderr, flush=True)
             runs[st].append(run_config(st, c, data, a.steps))
     peaks = measure_peaks(peaks)

@@ -19,7 +19,7 @@ from .lm import blocks_of, completion_ids, gather_samples, sample, sequence_logp
 from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 from .reward import preference_metrics
 from .training import (EvalAtEnd, NanGuard, TrainSettings, completed, fit, freeze_below, length_grouped_order, lora_config, model_id,
-                           prepare_policy, processes, quiet_trl, rows_consumed, settings_hash, shared_dataset, stage_paths, trl_args)
+                           prepare_policy, processes, quiet_trl, rows_consumed, settings_hash, shared_dataset, shared_passes, stage_paths, trl_args)
 
 # %% auto #0
 __all__ = ['DPO_LOSSES', 'dpo_loss', 'preference_logps', 'implicit_reward_metrics', 'DPOSettings', 'trl_loss_args', 'dpo_config',
@@ -126,15 +126,15 @@ def train_dpo(settings: DPOSettings, model: str, preferences, output_dir: str | 
     if done := completed(output_dir, 'dpo', key): return done  # same model, data and settings: nothing to do
     tok, policy = prepare_policy(model, s)
     info = {'algorithm': 'dpo', 'base_model': str(model), 'n_train': len(prefs), 'n_trained': rows_consumed(len(prefs), s), **(info or {})}
-    cbs = [NanGuard(), *eval_callback(policy, tok, s, evals, info), *(callbacks or [])]
-    ordered = dpo_rows(prefs, s, tok)
     cfg = dpo_config(s, stage_paths(output_dir, 'dpo', key)['checkpoints'])
-    cfg.train_sampling_strategy = 'sequential'  # the order above is already shuffled
+    cfg.train_sampling_strategy = 'sequential'  # the order below is already shuffled
     if s.max_steps <= 0: cfg.num_train_epochs = max(1.0, s.epochs)  # a fraction of an epoch is one epoch of the rows it reads
-    with quiet_trl(DPOTrainer.__module__):
-        trainer = DPOTrainer(policy, args=cfg, processing_class=tok, train_dataset=shared_dataset(to_preference_dataset(ordered, tok, s.system), Path(cfg.output_dir)/'data'),
-                             peft_config=lora_config(s), callbacks=cbs)
-    return fit(trainer, 'dpo', output_dir, s, tok, key, info)
+    with shared_passes(policy, info):  # the reference's passes and training's share the frozen bottom's work
+        cbs = [NanGuard(), *eval_callback(policy, tok, s, evals, info), *(callbacks or [])]
+        data = shared_dataset(to_preference_dataset(dpo_rows(prefs, s, tok), tok, s.system), Path(cfg.output_dir)/'data')
+        with quiet_trl(DPOTrainer.__module__):
+            trainer = DPOTrainer(policy, args=cfg, processing_class=tok, train_dataset=data, peft_config=lora_config(s), callbacks=cbs)
+        return fit(trainer, 'dpo', output_dir, s, tok, key, info)
 
 # %% ../nbs/04_dpo.ipynb #50b2936e
 def build_preferences(samples: list[dict], scores: list[float], min_gap: float = 0.1, all_pairs: bool = False) -> list[dict]:

@@ -15,7 +15,7 @@ from .data import DataWarning, RlhfError, load_records, preferences_to_feedback,
 from .dpo import eval_callback  # DPO's implicit reward on the held-out pairs
 from .models import DevicePolicy
 from .training import (NanGuard, TrainSettings, completed, fit, lora_config, model_id, prepare_policy, quiet_trl, rows_consumed, settings_hash,
-                           shared_dataset, stage_paths, trl_args)
+                           shared_dataset, shared_passes, stage_paths, trl_args)
 
 # %% auto #0
 __all__ = ['KTO_RATIO', 'kto_kl', 'kto_loss', 'kto_weights', 'kto_order', 'check_kto_batches', 'as_feedback', 'KTOSettings',
@@ -141,11 +141,12 @@ def train_kto(settings: KTOSettings, model: str, feedback, output_dir: str | Pat
     tok, policy = prepare_policy(model, s)
     info = {'algorithm': 'kto', 'base_model': str(model), 'n_train': n_all, 'n_trained': len(rows), 'n_desirable': n_d,
             'n_undesirable': len(rows) - n_d, **(info or {})}
-    cbs = [NanGuard(), *eval_callback(policy, tok, s, evals, info), *(callbacks or [])]
     cfg = kto_config(s, stage_paths(output_dir, 'kto', key)['checkpoints'], n_d, len(rows) - n_d, n_rows=len(rows))
     if s.max_steps <= 0: cfg.num_train_epochs = max(1.0, s.epochs)
     info.update(desirable_weight=cfg.desirable_weight, undesirable_weight=cfg.undesirable_weight)
-    with quiet_trl(KTOTrainer.__module__):
-        trainer = KTOTrainer(policy, args=cfg, processing_class=tok, train_dataset=shared_dataset(to_unpaired_dataset(rows, tok, s.system), Path(cfg.output_dir)/'data'),
-                             peft_config=lora_config(s), callbacks=cbs)
-    return fit(trainer, 'kto', output_dir, s, tok, key, info)
+    with shared_passes(policy, info):  # the reference's passes (answers and KL completions) and training's share the frozen bottom's work
+        cbs = [NanGuard(), *eval_callback(policy, tok, s, evals, info), *(callbacks or [])]
+        data = shared_dataset(to_unpaired_dataset(rows, tok, s.system), Path(cfg.output_dir)/'data')
+        with quiet_trl(KTOTrainer.__module__):
+            trainer = KTOTrainer(policy, args=cfg, processing_class=tok, train_dataset=data, peft_config=lora_config(s), callbacks=cbs)
+        return fit(trainer, 'kto', output_dir, s, tok, key, info)

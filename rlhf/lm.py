@@ -6,9 +6,10 @@ Docs: https://rlhf-dev.github.io/rlhf/lm.html.md"""
 
 # %% ../nbs/00b_lm.ipynb #d1416f52
 from __future__ import annotations
-import hashlib, inspect
+import hashlib, inspect, os
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 import torch
 from torch import nn
 from transformers import DynamicCache
@@ -18,8 +19,9 @@ from .models import device_policy
 
 # %% auto #0
 __all__ = ['render_prompt', 'prompt_ids', 'completion_ids', 'scoring_suffix', 'Batch', 'make_batch', 'encode', 'blocks_of',
-           'hidden_states', 'split_ok', 'trunk_depth', 'shared_blocks', 'completion_logprobs', 'autocast',
-           'length_batches', 'sequence_logprobs', 'Samples', 'sample', 'gather_samples', 'generate']
+           'hidden_states', 'split_ok', 'trunk_depth', 'shared_blocks', 'frozen_depth', 'trunk_memo',
+           'completion_logprobs', 'autocast', 'length_batches', 'sequence_logprobs', 'Samples', 'sample',
+           'gather_samples', 'generate']
 
 # %% ../nbs/00b_lm.ipynb #276eddb1
 def render_prompt(tokenizer, prompt: str, system: str | None = None) -> str:
@@ -138,6 +140,63 @@ def shared_blocks(a, b, n: int) -> int:
     same = lambda x, y: all(torch.equal(p, q) for p, q in zip(x.parameters(), y.parameters()))
     ba, bb = blocks_of(a), blocks_of(b)
     return n if same(a.get_input_embeddings(), b.get_input_embeddings()) and all(same(ba[i], bb[i]) for i in range(n)) else 0
+
+# %% ../nbs/00b_lm.ipynb #55256367
+def frozen_depth(model) -> int:
+    "How many bottom blocks of `model` are frozen with its embeddings (no parameter trains, no dropout): a fixed function of the input."
+    if any(p.requires_grad for p in model.get_input_embeddings().parameters()): return 0
+    drops = lambda b: any((isinstance(m, nn.Dropout) and m.p > 0) or getattr(m, 'attention_dropout', 0) for m in b.modules())
+    return next((i for i, b in enumerate(blocks_of(model)) if drops(b) or any(p.requires_grad for p in b.parameters())), len(blocks_of(model)))
+
+def _row_keys(ids: torch.Tensor, mask: torch.Tensor | None, pos: torch.Tensor | None) -> list | None:
+    "Each row's key (a digest of its real token ids) if every row's real tokens are one run at positions 0..L-1, else None."
+    m = torch.ones_like(ids, dtype=torch.bool) if mask is None else mask.bool()
+    if m.shape != ids.shape: return None
+    starts = m & ~torch.nn.functional.pad(m, (1, 0))[:, :-1]  # (B, T): where a run of real tokens begins
+    at = pos if pos is not None else torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
+    if (starts.sum(1) > 1).any() or ((at - (m.cumsum(1) - 1)) * m).any(): return None
+    return [hashlib.blake2b(r[k].cpu().numpy().tobytes(), digest_size=16).digest() for r, k in zip(ids, m)]
+
+@contextmanager
+def trunk_memo(model, max_bytes: float = 2e9):
+    """Inside this block `model`'s frozen bottom (`frozen_depth` blocks) runs once per distinct sequence: yields the memo (its
+    `depth`, `hits`, `misses` in rows, `bytes`), or None where it cannot apply (nothing frozen, a sharding engine, a split that
+    does not reproduce the model)."""
+    depth, base = frozen_depth(model), _base(model)
+    sharded = any(os.environ.get(f'ACCELERATE_USE_{e}', '').lower() in ('1', 'true') for e in ('DEEPSPEED', 'FSDP'))
+    probe = torch.arange(1, 9, device=next(model.parameters()).device)[None]
+    if not depth or sharded or not split_ok(model, depth, probe): yield None; return
+    memo, rows, forward, own = SimpleNamespace(depth=depth, hits=0, misses=0, bytes=0), {}, base.forward, 'forward' in vars(base)
+
+    def memo_forward(input_ids=None, attention_mask=None, position_ids=None, inputs_embeds=None, **kw):
+        plain = (input_ids is None or inputs_embeds is not None or kw.get('use_cache') or kw.get('output_hidden_states')
+                 or kw.get('output_attentions') or any(kw.get(k) is not None for k in ('cache', 'past_key_values')))
+        keys = None if plain else _row_keys(input_ids, attention_mask, position_ids)
+        if keys is None: return forward(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids, inputs_embeds=inputs_embeds, **kw)
+        kw['use_cache'] = False
+        dev = input_ids.device.type
+        keys = [(torch.is_autocast_enabled(dev), torch.get_autocast_dtype(dev), k) for k in keys]  # bf16 autocast computes other values
+        real = torch.ones_like(input_ids, dtype=torch.bool) if attention_mask is None else attention_mask.bool()
+        if all(k in rows for k in keys):
+            first = rows[keys[0]]
+            h = first.new_zeros(*input_ids.shape, first.shape[-1])  # (B, T, H); padding's states are never read
+            for i, k in enumerate(keys): h[i, real[i]] = rows[k]
+            memo.hits += len(keys)
+        else:
+            with torch.no_grad(), _only_blocks(model, 0, depth, norm=False):
+                h = forward(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids, **kw).last_hidden_state
+            for i, k in enumerate(keys):
+                if k not in rows and memo.bytes + h[i].nbytes <= max_bytes:
+                    rows[k] = h[i, real[i]].clone(); memo.bytes += rows[k].nbytes
+            memo.misses += len(keys)
+        with _only_blocks(model, depth, None, norm=True):
+            return forward(attention_mask=attention_mask, position_ids=position_ids, inputs_embeds=h, **kw)
+
+    base.forward = memo_forward
+    try: yield memo
+    finally:
+        if own: base.forward = forward
+        else: del base.forward
 
 # %% ../nbs/00b_lm.ipynb #2c090953
 def completion_logprobs(model, batch: Batch, temperature: float = 1.0, inputs: torch.Tensor | None = None, start: int = 0) -> torch.Tensor:

@@ -13,16 +13,17 @@ from pathlib import Path
 import torch
 import logging
 from transformers import TrainerCallback
+from trl.trainer.utils import disable_dropout_in_model
 from .data import RlhfError, save_json
-from .lm import blocks_of
+from .lm import blocks_of, trunk_memo
 from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 
 # %% auto #0
 __all__ = ['TrainingMetricsTracker', 'TrackerCallback', 'TrainSettings', 'settings_dict', 'settings_hash', 'from_dict',
            'processes', 'per_process', 'shared_dataset', 'trl_args', 'freeze_below', 'lora_config',
-           'length_grouped_order', 'length_grouped_passes', 'compact_logprobs', 'last_checkpoint', 'atomic_dir',
-           'versions', 'save_artifact', 'Manifest', 'stage_paths', 'model_id', 'completed', 'fit', 'NanGuard',
-           'EvalAtEnd', 'prepare_policy', 'quiet_trl', 'rows_consumed']
+           'length_grouped_order', 'length_grouped_passes', 'compact_logprobs', 'shared_passes', 'last_checkpoint',
+           'atomic_dir', 'versions', 'save_artifact', 'Manifest', 'stage_paths', 'model_id', 'completed', 'fit',
+           'NanGuard', 'EvalAtEnd', 'prepare_policy', 'quiet_trl', 'rows_consumed']
 
 # %% ../nbs/00c_training.ipynb #60e25040
 class TrainingMetricsTracker:
@@ -195,6 +196,14 @@ def compact_logprobs():
     try: yield
     finally: U._use_triton = orig
 
+# %% ../nbs/00c_training.ipynb #bf241943
+@contextmanager
+def shared_passes(policy, info: dict):
+    "Around building a DPO or KTO trainer and `fit`: compact log-probs everywhere, and the policy's frozen bottom once per sequence (counts in `info['trunk_memo']`)."
+    with compact_logprobs(), trunk_memo(policy) as memo:
+        if memo is not None: info['trunk_memo'] = vars(memo)  # updated in place as the passes run
+        yield memo
+
 # %% ../nbs/00c_training.ipynb #f949a404
 def last_checkpoint(folder: str | Path) -> str | None:
     "The newest complete `checkpoint-N` directory in `folder` (one with its `trainer_state.json`), or None."
@@ -308,6 +317,7 @@ class EvalAtEnd(TrainerCallback):
 def prepare_policy(name: str, s: TrainSettings):
     "Tokenizer and model `name` for preference training: top `train_layers` trainable, or all frozen under LoRA adapters."
     tok, model = load_tokenizer(name), load_model(name, device=s.device or None)
+    disable_dropout_in_model(model)  # as TRL's trainers do by default; here before `shared_passes` asks which blocks are fixed functions
     if s.lora_r <= 0: freeze_below(model, s.train_layers)
     return tok, model
 
