@@ -13,13 +13,14 @@ from types import SimpleNamespace
 import torch
 from torch import nn
 from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer
 from trl.trainer.utils import selective_log_softmax
 from .data import PLAIN_PROMPT, is_chat
 from .models import device_policy
 
 # %% auto #0
 __all__ = ['render_prompt', 'prompt_ids', 'completion_ids', 'scoring_suffix', 'Batch', 'make_batch', 'encode', 'blocks_of',
-           'hidden_states', 'split_ok', 'trunk_depth', 'shared_blocks', 'frozen_depth', 'trunk_memo',
+           'hidden_states', 'split_ok', 'trunk_depth', 'shared_blocks', 'frozen_depth', 'trunk_memo', 'frozen_casts',
            'completion_logprobs', 'autocast', 'length_batches', 'sequence_logprobs', 'Samples', 'sample',
            'gather_samples', 'generate']
 
@@ -198,6 +199,40 @@ def trunk_memo(model, max_bytes: float = 2e9):
         if own: base.forward = forward
         else: del base.forward
 
+# %% ../nbs/00b_lm.ipynb #fc138290
+@contextmanager
+def frozen_casts(*models):
+    """Inside this block each frozen `nn.Linear` of `models` keeps the autocast copy of its weight and bias from its first call
+    under autocast instead of casting them at every call: yields the count of `layers` served and of `copies` made (None under a
+    sharding engine)."""
+    sharded = any(os.environ.get(f'ACCELERATE_USE_{e}', '').lower() in ('1', 'true') for e in ('DEEPSPEED', 'FSDP'))
+    if sharded: yield None; return
+    layers = list({id(m): m for model in models if model is not None for m in model.modules()  # (an enclosing block's layers stay its own)
+                   if isinstance(m, nn.Linear) and not m.weight.requires_grad and not hasattr(vars(m).get('forward'), 'cast')}.values())
+    info, saved = SimpleNamespace(layers=len(layers), copies=0), []
+
+    def served(m, plain):
+        cast = {}  # autocast dtype -> (weight version, weight copy, bias copy)
+        def forward(x):
+            dev = x.device.type
+            if not torch.is_autocast_enabled(dev) or m.weight.requires_grad or (m.bias is not None and m.bias.requires_grad): return plain(x)
+            dt, v = torch.get_autocast_dtype(dev), m.weight._version
+            if dt not in cast or cast[dt][0] != v:
+                cast[dt] = v, m.weight.detach().to(dt), None if m.bias is None else m.bias.detach().to(dt)
+                info.copies += 1
+            return nn.functional.linear(x, cast[dt][1], cast[dt][2])
+        forward.cast = cast
+        return forward
+
+    for m in layers:
+        saved.append((m, vars(m).get('forward')))
+        m.forward = served(m, m.forward)
+    try: yield info
+    finally:
+        for m, own in saved:
+            if own is not None: m.forward = own
+            else: del m.forward
+
 # %% ../nbs/00b_lm.ipynb #2c090953
 def completion_logprobs(model, batch: Batch, temperature: float = 1.0, inputs: torch.Tensor | None = None, start: int = 0) -> torch.Tensor:
     "Log-probabilities (B, R) of `batch`'s completion tokens under `model` at `temperature` (0 on padding); from `inputs` entering block `start` if given."
@@ -245,13 +280,16 @@ def _nucleus(probs: torch.Tensor, top_p: float) -> torch.Tensor:
 
 def _draw(logits: torch.Tensor, temperature: float, top_p: float, uniform: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
     "Next tokens (B,) from `logits` (B, V) and their log-probabilities under the sampling distribution; argmax when `temperature` is 0."
-    logp = (logits / (temperature or 1.0)).log_softmax(-1)  # (B, V)
-    if not temperature: nxt = logits.argmax(-1)
-    else:
-        probs = logp.exp() if top_p >= 1 else _nucleus(logp.exp(), top_p)
-        cdf = probs.cumsum(-1)  # (B, V)
+    t = temperature or 1.0
+    p = logits / t  # (B, V); then in place: these passes over the vocabulary, not the model, are much of a CPU's decoding time
+    top = p.amax(-1, keepdim=True)  # (B, 1)
+    nxt = p.argmax(-1) if not temperature else None
+    p = p.sub_(top).exp_()  # (B, V): exp(logits / t - max), unnormalised
+    total = p.sum(-1, keepdim=True)  # (B, 1)
+    if temperature:
+        cdf = (p if top_p >= 1 else _nucleus(p.div_(total), top_p)).cumsum_(-1)  # (B, V)
         nxt = torch.searchsorted(cdf, uniform[:, None] * cdf[:, -1:]).clamp(max=cdf.shape[1] - 1).squeeze(-1)
-    return nxt, logp.gather(-1, nxt[:, None]).squeeze(-1)
+    return nxt, (logits.gather(-1, nxt[:, None]) / t - top - total.log()).squeeze(-1)  # log-softmax(logits / t) at the drawn token
 
 def _cut_at(tokenizer, ids: list[int], stop: str) -> int | None:
     "Number of tokens of `ids` up to the one that completes `stop`, or None if `stop` never appears."
@@ -305,6 +343,31 @@ class Samples:
         for j, i in enumerate(idx): out[j, :len(self.ids[i])] = torch.tensor(self.logprobs[i])
         return out.to(device or 'cpu')
 
+# %% ../nbs/00b_lm.ipynb #f6fa7218
+class _RoomyLayer(DynamicLayer):
+    "A `DynamicLayer` that writes each step into `room` positions kept free at the end, instead of concatenating the whole cache anew."
+    def __init__(self, room: int):
+        super().__init__()
+        self.room, self._k, self._v = room, None, None
+
+    def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args, **kwargs) -> tuple[torch.Tensor, torch.Tensor]:
+        if not self.is_initialized: self.lazy_initialization(key_states, value_states)
+        n, m = self.get_seq_length(), key_states.shape[-2]
+        if not (n and self.keys._base is self._k and n + m <= self._k.shape[-2]):  # first call, out of room, or rebuilt elsewhere
+            B, H, _, D = key_states.shape
+            self._k = key_states.new_empty(B, H, n + m + self.room, D)  # (B, H, capacity, D)
+            self._v = value_states.new_empty(B, H, n + m + self.room, value_states.shape[-1])
+            if n: self._k[:, :, :n], self._v[:, :, :n] = self.keys, self.values
+        self._k[:, :, n:n + m], self._v[:, :, n:n + m] = key_states, value_states
+        self.keys, self.values = self._k[:, :, :n + m], self._v[:, :, :n + m]
+        return self.keys, self.values
+
+def _roomy_cache(model, room: int) -> DynamicCache:
+    "A `DynamicCache` for `model` whose full-attention layers keep `room` free positions (sliding-window and other layers as they were)."
+    cache = DynamicCache(config=model.config)
+    cache.layers = [_RoomyLayer(room) if type(l) is DynamicLayer else l for l in cache.layers]
+    return cache
+
 # %% ../nbs/00b_lm.ipynb #1ace2897
 def _cache_kw(model) -> str:
     "The name under which `model.forward` takes its KV cache (`cache` since transformers 5.x, `past_key_values` before)."
@@ -327,7 +390,7 @@ def _sample_batch(model, prompts: list[list[int]], max_new_tokens: int, temperat
     b = make_batch([list(p) for p in first], device=dev)
     gens = [torch.Generator().manual_seed(s) for s in seeds] if seeds is not None and temperature else None
     ids, mask, pos, P = b.input_ids, b.attention_mask, b.position_ids, b.input_ids.shape[1]
-    cache, kw, rows = DynamicCache(config=model.config), _cache_kw(model), list(range(len(prompts)))  # rows: batch row -> prompt
+    cache, kw, rows = _roomy_cache(model, max_new_tokens + len(suffix or []) + 1), _cache_kw(model), list(range(len(prompts)))  # rows: batch row -> prompt
     out_ids, out_lp, states = [[] for _ in prompts], [[] for _ in prompts], [[] for _ in prompts]
     status, pending, ends = ['sample'] * len(prompts), [[] for _ in prompts], set(ends)  # status: sample, tail (feeding suffix), done
     tail = capture is not None and suffix is not None

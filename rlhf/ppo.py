@@ -21,7 +21,7 @@ from accelerate import Accelerator
 from accelerate.state import AcceleratorState, PartialState
 from accelerate.utils import gather_object, set_seed
 from .data import RlhfError, load_prompts
-from .lm import Batch, Samples, completion_logprobs, generate, hidden_states, prompt_ids, sample, split_ok, trunk_depth
+from .lm import Batch, Samples, completion_logprobs, frozen_casts, generate, hidden_states, prompt_ids, sample, split_ok, trunk_depth
 from .models import device_policy, load_model, load_tokenizer
 from .reward import RewardModel
 from .eval import Decoding, compare_models
@@ -565,7 +565,7 @@ def _start(s: PPOSettings, model, reward_model, prompts: list[str], output_dir, 
     set_seed(s.seed, device_specific=True)  # each process samples differently
     tok = load_tokenizer(model)
     policy = _disable_dropout(load_model(model, device='cpu')).to(acc.device)
-    if hasattr(reward_model, 'model'): reward_model.model.to(acc.device)
+    if hasattr(reward_model, 'model'): reward_model.model.to(acc.device).requires_grad_(False)  # it only scores here
     freeze_below(policy, s.train_layers)
     n_frozen = _n_frozen(policy, s.train_layers)
     if n_frozen and not split_ok(policy, n_frozen, torch.tensor([prompt_ids(tok, prompts[0])], device=acc.device)):
@@ -672,15 +672,16 @@ def train_ppo(settings: PPOSettings, model: str, reward_model, prompts, output_d
     if done := completed(output_dir, stage, key): return done
     r = _start(s, model, reward_model, prompts, output_dir, key, stage)
     bar = tqdm(total=r.total, initial=r.step, desc=stage, disable=not r.acc.is_main_process)
-    while r.step < r.total:
-        t0 = time.time()
-        with r.acc.autocast(): ro = rollout(r.policy, r.tok, _iteration_prompts(r), s, r.capture)  # 1. answers to this iteration's prompts
-        t1 = time.time()
-        exp, st = make_experience(r.acc.unwrap_model(r.ac), r.ref, reward_model, ro, r.kl.value, s, r.acc.autocast)  # 2. scores, KL, advantages
-        t2 = time.time()
-        up = ppo_update(r.acc, r.ac, r.optimizer, exp, s)  # 3. PPO epochs on the clipped losses
-        m = _log_iteration(r, ro, st, up, (t0, t1, t2, time.time()), gold_fn, callback)
-        bar.update(1)
-        bar.set_postfix(score=f"{m['objective/scores']:.3f}", kl=f"{m['objective/kl']:.3f}")
+    with frozen_casts(r.ac, r.ref, *[m.model for m in reward_models(reward_model)]):  # under autocast, each frozen weight is cast once, not at every token
+        while r.step < r.total:
+            t0 = time.time()
+            with r.acc.autocast(): ro = rollout(r.policy, r.tok, _iteration_prompts(r), s, r.capture)  # 1. answers to this iteration's prompts
+            t1 = time.time()
+            exp, st = make_experience(r.acc.unwrap_model(r.ac), r.ref, reward_model, ro, r.kl.value, s, r.acc.autocast)  # 2. scores, KL, advantages
+            t2 = time.time()
+            up = ppo_update(r.acc, r.ac, r.optimizer, exp, s)  # 3. PPO epochs on the clipped losses
+            m = _log_iteration(r, ro, st, up, (t0, t1, t2, time.time()), gold_fn, callback)
+            bar.update(1)
+            bar.set_postfix(score=f"{m['objective/scores']:.3f}", kl=f"{m['objective/kl']:.3f}")
     bar.close()
     return _finish(r, reward_model, output_dir, eval_prompts, t_start)
