@@ -37,7 +37,7 @@ class Decoding:
     temperature: float = 0.0  # 0: greedy; > 0: sampling at this temperature
     top_p: float = 1.0  # nucleus mass when sampling
     seed: int = 0  # seeds every row's generator (with the row's index)
-    batch_size: int = 128  # sequences per batch (generation and scoring; a fuller batch decodes faster on a CPU: benchmarks/results/bench_generate-sweep-*.json; the scoring logits of 128 rows take ~1.6 GB)
+    batch_size: int = 160  # at most this many sequences per batch (generation and scoring; balanced, so 270 rows run as 2 x 135: fewer, fuller batches decode faster on a CPU, benchmarks/results/bench_generate-sweep-*.json; the scoring logits of 135 rows take ~1.7 GB)
     system: str | None = None  # system prompt (None: the chat template's default)
 
 # %% ../nbs/06_eval.ipynb #db038bee
@@ -300,7 +300,7 @@ class EvalSettings:
     base_samples: int = 1  # answers per prompt of the base model, far behind every trained one
     top_p: float = 1.0  # nucleus mass when sampling
     seed: int = 0  # generation seed (every row's generator is seeded with it and the row's index)
-    batch_size: int = 128  # sequences per generation and scoring batch (a fuller batch decodes faster on a CPU: benchmarks/results/bench_generate-sweep-*.json; the scoring logits of 128 rows take ~1.6 GB)
+    batch_size: int = 160  # at most this many sequences per generation and scoring batch (balanced, so 270 rows run as 2 x 135: fewer, fuller batches decode faster on a CPU, benchmarks/results/bench_generate-sweep-*.json; the scoring logits of 135 rows take ~1.7 GB)
     kl: bool = True  # estimate each aligned model's KL to the reference on its own scored answers
     judges: str = ''  # more judges, comma-separated: judge (the run's held-out reward model), reward:DIR, llm:NAME, grader:NAME, rule:NAME
     system: str = ''  # system prompt of the generations ('' for the chat template's default; use the one the policies were trained with)

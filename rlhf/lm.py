@@ -199,7 +199,7 @@ def trunk_memo(model, max_bytes: float = 2e9):
         if own: base.forward = forward
         else: del base.forward
 
-# %% ../nbs/00b_lm.ipynb #fc138290
+# %% ../nbs/00b_lm.ipynb #613318b1
 @contextmanager
 def frozen_casts(*models):
     """Inside this block each frozen `nn.Linear` of `models` keeps the autocast copy of its weight and bias from its first call
@@ -252,9 +252,11 @@ def autocast(device, bf16: bool | None = None):
     return torch.autocast(dev, dtype=torch.bfloat16) if bf16 else nullcontext()
 
 def length_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
-    "Indices grouped into batches of `batch_size` by increasing length (little padding in each)."
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    """Indices grouped by increasing length (little padding in each) into as few batches of at most `batch_size` as fit them,
+    of equal sizes give or take one: a short last batch costs a decoder as many steps as a full one."""
+    order, k = sorted(range(len(lengths)), key=lambda i: lengths[i]), max(1, -(-len(lengths) // batch_size))
+    cuts = [len(order) * j // k for j in range(k + 1)]
+    return [order[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
 @torch.no_grad()
 def sequence_logprobs(model, tokenizer, prompts: list[str], completions: list[str], batch_size: int = 16, system: str | None = None,
@@ -343,7 +345,7 @@ class Samples:
         for j, i in enumerate(idx): out[j, :len(self.ids[i])] = torch.tensor(self.logprobs[i])
         return out.to(device or 'cpu')
 
-# %% ../nbs/00b_lm.ipynb #f6fa7218
+# %% ../nbs/00b_lm.ipynb #bcb6e0d1
 class _RoomyLayer(DynamicLayer):
     "A `DynamicLayer` that writes each step into `room` positions kept free at the end, instead of concatenating the whole cache anew."
     def __init__(self, room: int):
