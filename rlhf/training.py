@@ -15,7 +15,7 @@ import logging
 from transformers import TrainerCallback
 from trl.trainer.utils import disable_dropout_in_model
 from .data import RlhfError, save_json
-from .lm import blocks_of, frozen_casts, trunk_memo
+from .lm import blocks_of, trunk_memo
 from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 
 # %% auto #0
@@ -200,7 +200,7 @@ def compact_logprobs():
 @contextmanager
 def shared_passes(policy, info: dict):
     "Around building a DPO or KTO trainer and `fit`: compact log-probs everywhere, and the policy's frozen bottom once per sequence (counts in `info['trunk_memo']`)."
-    with compact_logprobs(), frozen_casts(policy), trunk_memo(policy) as memo:
+    with compact_logprobs(), trunk_memo(policy) as memo:
         if memo is not None: info['trunk_memo'] = vars(memo)  # updated in place as the passes run
         yield memo
 
@@ -285,7 +285,7 @@ def fit(trainer, stage: str, output_dir: str | Path, settings, tokenizer, key: s
     tracker = TrainingMetricsTracker(paths['metrics'] if world.is_main_process else None)
     trainer.add_callback(TrackerCallback(tracker))
     man.update(stage, status='running', key=key, settings=settings_dict(settings), resumed_from=resume, started=time.time())
-    with compact_logprobs(), frozen_casts(trainer.model): trainer.train(resume_from_checkpoint=resume)
+    with compact_logprobs(): trainer.train(resume_from_checkpoint=resume)
     steps = trainer.state.global_step
     res = dict(path=str(paths['model']), steps=steps, summary=tracker.get_summary(), **(info or {}))
     if evaluate: res['eval'] = evaluate(trainer)
