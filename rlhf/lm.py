@@ -149,6 +149,10 @@ def frozen_depth(model) -> int:
     drops = lambda b: any((isinstance(m, nn.Dropout) and m.p > 0) or getattr(m, 'attention_dropout', 0) for m in b.modules())
     return next((i for i, b in enumerate(blocks_of(model)) if drops(b) or any(p.requires_grad for p in b.parameters())), len(blocks_of(model)))
 
+def _sharded() -> bool:
+    "Whether accelerate launched this process under DeepSpeed or FSDP, which gather parameters on demand (so no block may be skipped or its weights copied)."
+    return any(os.environ.get(f'ACCELERATE_USE_{e}', '').lower() in ('1', 'true') for e in ('DEEPSPEED', 'FSDP'))
+
 def _row_keys(ids: torch.Tensor, mask: torch.Tensor | None, pos: torch.Tensor | None) -> list | None:
     "Each row's key (a digest of its real token ids) if every row's real tokens are one run at positions 0..L-1, else None."
     m = torch.ones_like(ids, dtype=torch.bool) if mask is None else mask.bool()
@@ -164,9 +168,8 @@ def trunk_memo(model, max_bytes: float = 2e9):
     `depth`, `hits`, `misses` in rows, `bytes`), or None where it cannot apply (nothing frozen, a sharding engine, a split that
     does not reproduce the model)."""
     depth, base = frozen_depth(model), _base(model)
-    sharded = any(os.environ.get(f'ACCELERATE_USE_{e}', '').lower() in ('1', 'true') for e in ('DEEPSPEED', 'FSDP'))
     probe = torch.arange(1, 9, device=next(model.parameters()).device)[None]
-    if not depth or sharded or not split_ok(model, depth, probe): yield None; return
+    if not depth or _sharded() or not split_ok(model, depth, probe): yield None; return
     memo, rows, forward, own = SimpleNamespace(depth=depth, hits=0, misses=0, bytes=0), {}, base.forward, 'forward' in vars(base)
 
     def memo_forward(input_ids=None, attention_mask=None, position_ids=None, inputs_embeds=None, **kw):
@@ -205,8 +208,7 @@ def frozen_casts(*models):
     """Inside this block each frozen `nn.Linear` of `models` keeps the autocast copy of its weight and bias from its first call
     under autocast instead of casting them at every call: yields the count of `layers` served and of `copies` made (None under a
     sharding engine)."""
-    sharded = any(os.environ.get(f'ACCELERATE_USE_{e}', '').lower() in ('1', 'true') for e in ('DEEPSPEED', 'FSDP'))
-    if sharded: yield None; return
+    if _sharded(): yield None; return
     layers = list({id(m): m for model in models if model is not None for m in model.modules()  # (an enclosing block's layers stay its own)
                    if isinstance(m, nn.Linear) and not m.weight.requires_grad and not hasattr(vars(m).get('forward'), 'cast')}.values())
     info, saved = SimpleNamespace(layers=len(layers), copies=0), []

@@ -26,7 +26,7 @@ from .models import device_policy, load_model, load_tokenizer
 from .reward import RewardModel
 from .eval import Decoding, compare_models
 from .judges import RewardJudge
-from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_dir, blocks_of, completed, freeze_below, processes,
+from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_dir, blocks_of, completed, disable_dropout, freeze_below, processes,
                            last_checkpoint, model_id, save_artifact, settings_dict, settings_hash, stage_paths)
 
 # %% auto #0
@@ -452,14 +452,6 @@ class HackingMonitor:
     def load_state_dict(self, d: dict): self.proxy, self.gold, self.alarm = d['proxy'], d['gold'], d['alarm']
 
 # %% ../nbs/03_ppo.ipynb #597c785f
-def _disable_dropout(model):
-    "Set every dropout probability of `model` to 0."
-    for mod in model.modules():
-        if isinstance(mod, nn.Dropout): mod.p = 0.0
-        for k, v in vars(mod).items():
-            if 'dropout' in k and isinstance(v, float): setattr(mod, k, 0.0)
-    return model
-
 def _n_frozen(model, train_layers: int) -> int:
     "Number of frozen bottom blocks under `train_layers`."
     n = len(blocks_of(model))
@@ -482,7 +474,7 @@ def _make_critic(s: PPOSettings, policy, reward_model):
     if not isinstance(reward_model, RewardModel):
         raise RlhfError("critic='reward' initialises the critic from the reward model, which must be a RewardModel; use critic='head'")
     rm = reward_model.model
-    critic = _disable_dropout(copy.deepcopy(getattr(rm, rm.base_model_prefix))).float().train()
+    critic = disable_dropout(copy.deepcopy(getattr(rm, rm.base_model_prefix))).float().train()
     w = rm.score.weight.detach().float()  # (1, H)
     head = nn.Linear(w.shape[1], 1, device=w.device)
     with torch.no_grad():
@@ -564,7 +556,7 @@ def _start(s: PPOSettings, model, reward_model, prompts: list[str], output_dir, 
     acc = make_accelerator(s, output_dir)
     set_seed(s.seed, device_specific=True)  # each process samples differently
     tok = load_tokenizer(model)
-    policy = _disable_dropout(load_model(model, device='cpu')).to(acc.device)
+    policy = disable_dropout(load_model(model, device='cpu')).to(acc.device)
     if hasattr(reward_model, 'model'): reward_model.model.to(acc.device).requires_grad_(False)  # it only scores here
     freeze_below(policy, s.train_layers)
     n_frozen = _n_frozen(policy, s.train_layers)

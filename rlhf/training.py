@@ -13,7 +13,6 @@ from pathlib import Path
 import torch
 import logging
 from transformers import TrainerCallback
-from trl.trainer.utils import disable_dropout_in_model
 from .data import RlhfError, save_json
 from .lm import blocks_of, trunk_memo
 from .models import DevicePolicy, device_policy, load_model, load_tokenizer
@@ -23,7 +22,7 @@ __all__ = ['TrainingMetricsTracker', 'TrackerCallback', 'TrainSettings', 'settin
            'processes', 'per_process', 'shared_dataset', 'trl_args', 'freeze_below', 'lora_config',
            'length_grouped_order', 'length_grouped_passes', 'compact_logprobs', 'shared_passes', 'last_checkpoint',
            'atomic_dir', 'versions', 'save_artifact', 'Manifest', 'stage_paths', 'model_id', 'completed', 'fit',
-           'NanGuard', 'EvalAtEnd', 'prepare_policy', 'quiet_trl', 'rows_consumed']
+           'NanGuard', 'EvalAtEnd', 'disable_dropout', 'prepare_policy', 'quiet_trl', 'rows_consumed']
 
 # %% ../nbs/00c_training.ipynb #60e25040
 class TrainingMetricsTracker:
@@ -314,10 +313,18 @@ class EvalAtEnd(TrainerCallback):
     def on_train_end(self, args, state, control, model=None, **kwargs): self.info['eval'] = self.fn(model)
 
 # %% ../nbs/00c_training.ipynb #caa18e3b
+def disable_dropout(model):
+    "Set every dropout probability of `model` to 0: `nn.Dropout` modules (as TRL's `disable_dropout_in_model`) and the float `*dropout` attributes that attention layers apply themselves."
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.Dropout): mod.p = 0.0
+        for k, v in vars(mod).items():
+            if 'dropout' in k and isinstance(v, float): setattr(mod, k, 0.0)
+    return model
+
 def prepare_policy(name: str, s: TrainSettings):
     "Tokenizer and model `name` for preference training: top `train_layers` trainable, or all frozen under LoRA adapters."
     tok, model = load_tokenizer(name), load_model(name, device=s.device or None)
-    disable_dropout_in_model(model)  # as TRL's trainers do by default; here before `shared_passes` asks which blocks are fixed functions
+    disable_dropout(model)  # as TRL's trainers do by default; here before `shared_passes` asks which blocks are fixed functions
     if s.lora_r <= 0: freeze_below(model, s.train_layers)
     return tok, model
 
