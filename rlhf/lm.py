@@ -21,8 +21,8 @@ from .models import device_policy
 # %% auto #0
 __all__ = ['render_prompt', 'prompt_ids', 'completion_ids', 'scoring_suffix', 'Batch', 'make_batch', 'encode', 'blocks_of',
            'hidden_states', 'split_ok', 'trunk_depth', 'shared_blocks', 'frozen_depth', 'trunk_memo', 'frozen_casts',
-           'completion_logprobs', 'autocast', 'length_batches', 'sequence_logprobs', 'Samples', 'sample',
-           'gather_samples', 'generate']
+           'head_logprobs', 'completion_logprobs', 'autocast', 'length_batches', 'sequence_logprobs', 'Samples',
+           'sample', 'gather_samples', 'generate']
 
 # %% ../nbs/00b_lm.ipynb #276eddb1
 def render_prompt(tokenizer, prompt: str, system: str | None = None) -> str:
@@ -235,15 +235,42 @@ def frozen_casts(*models):
             if own is not None: m.forward = own
             else: del m.forward
 
+# %% ../nbs/00b_lm.ipynb #e570ac54
+def head_logprobs(head: nn.Module,  # the output layer: hidden (.., H) -> logits (.., V)
+                  h: torch.Tensor,  # (B, R, H) hidden states, position t predicting ids[:, t]
+                  ids: torch.Tensor,  # (B, R) the tokens whose log-probabilities are wanted
+                  mask: torch.Tensor,  # (B, R) 1 where ids is a real token; padding gets 0 and costs nothing
+                  temperature: float = 1.0,  # the logits are divided by it
+                  entropy: bool = False,  # also return the entropy at each position (without gradients)
+                  max_bytes: int = 32 << 20,  # fp32 logits held at once (up to 32 MB, the C allocator reuses its memory instead of mapping it anew)
+                  ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    "Log-probabilities (B, R) of `ids` at `temperature` from the hidden states `h`, and with `entropy` each position's entropy (B, R); in chunks of masked positions."
+    sel = mask.bool()
+    hs, ys = h[sel], ids[sel]  # (N, H), (N,)
+    n = max(1, max_bytes // (4 * head.weight.shape[0]))  # positions per chunk
+    lps, ents = [], []
+    for i in range(0, len(ys), n):
+        z = head(hs[i:i + n]).float()  # (n, V)
+        if temperature != 1: z = z / temperature if torch.is_grad_enabled() else z.div_(temperature)
+        logp = z.log_softmax(-1)  # (n, V): one fused pass, faster than logsumexp on a CPU
+        lps.append(logp.gather(1, ys[i:i + n, None]).squeeze(1))
+        if entropy:
+            with torch.no_grad(): ents.append(-(logp.exp() * logp).sum(-1))  # H = -sum_v p_v log p_v
+    zeros = lambda: torch.zeros(mask.shape, dtype=torch.float32, device=h.device)
+    lp = zeros().masked_scatter(sel, torch.cat(lps)) if lps else zeros()
+    return lp, (zeros().masked_scatter(sel, torch.cat(ents)) if ents else zeros()) if entropy else None
+
 # %% ../nbs/00b_lm.ipynb #2c090953
 def completion_logprobs(model, batch: Batch, temperature: float = 1.0, inputs: torch.Tensor | None = None, start: int = 0) -> torch.Tensor:
     "Log-probabilities (B, R) of `batch`'s completion tokens under `model` at `temperature` (0 on padding); from `inputs` entering block `start` if given."
     P, R = batch.n_prompt, batch.mask.shape[1]
     if R == 0: return batch.mask.new_zeros(batch.mask.shape)
-    if inputs is None:  # the model's own forward (any architecture, PEFT adapters included), logits of the last R + 1 columns only
-        logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, position_ids=batch.position_ids,
-                       logits_to_keep=R + 1).logits[:, :-1].float()  # (B, R, V): columns P-1 .. P+R-2 predict the completion
-    else: logits = model.get_output_embeddings()(hidden_states(model, batch, inputs, start=start)[:, P - 1:P + R - 1]).float()
+    if inputs is not None:  # the head on the answer positions only, in chunks
+        return head_logprobs(model.get_output_embeddings(), hidden_states(model, batch, inputs, start=start)[:, P - 1:P + R - 1],
+                             batch.completion_ids, batch.mask, temperature)[0]  # (B, R)
+    # the model's own forward (any architecture, PEFT adapters included), logits of the last R + 1 columns only
+    logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, position_ids=batch.position_ids,
+                   logits_to_keep=R + 1).logits[:, :-1].float()  # (B, R, V): columns P-1 .. P+R-2 predict the completion
     return selective_log_softmax(logits, batch.completion_ids, temperature) * batch.mask  # (B, R)
 
 # %% ../nbs/00b_lm.ipynb #6a6a8bec

@@ -16,12 +16,11 @@ from torch import nn
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 from transformers import get_scheduler
-from trl.trainer.utils import selective_log_softmax
 from accelerate import Accelerator
 from accelerate.state import AcceleratorState, PartialState
 from accelerate.utils import gather_object, set_seed
 from .data import RlhfError, load_prompts
-from .lm import Batch, Samples, completion_logprobs, frozen_casts, generate, hidden_states, prompt_ids, sample, split_ok, trunk_depth
+from .lm import Batch, Samples, completion_logprobs, frozen_casts, generate, head_logprobs, hidden_states, prompt_ids, sample, split_ok, trunk_depth
 from .models import device_policy, load_model, load_tokenizer
 from .reward import RewardModel
 from .eval import Decoding, compare_models
@@ -32,10 +31,10 @@ from .training import (Manifest, TrainSettings, TrainingMetricsTracker, atomic_d
 # %% auto #0
 __all__ = ['ADVANTAGES', 'AGGREGATIONS', 'masked_mean', 'masked_var', 'whiten', 'kl_penalty', 'KLController', 'gae',
            'group_advantages', 'aggregate', 'policy_loss', 'value_loss', 'PPOSettings', 'mixed_precision',
-           'make_accelerator', 'ActorCritic', 'entropy', 'rollout', 'callable_name', 'callable_id', 'FunctionReward',
-           'RuleReward', 'SumReward', 'reward_scores', 'reward_models', 'load_function', 'make_reward',
-           'reward_identity', 'token_rewards', 'make_experience', 'ppo_update', 'RewardHackingWarning',
-           'KLAlarmWarning', 'HackingMonitor', 'PPORun', 'train_ppo']
+           'make_accelerator', 'ActorCritic', 'rollout', 'callable_name', 'callable_id', 'FunctionReward', 'RuleReward',
+           'SumReward', 'reward_scores', 'reward_models', 'load_function', 'make_reward', 'reward_identity',
+           'token_rewards', 'make_experience', 'ppo_update', 'RewardHackingWarning', 'KLAlarmWarning', 'HackingMonitor',
+           'PPORun', 'train_ppo']
 
 # %% ../nbs/03_ppo.ipynb #1006dd1b
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
@@ -220,21 +219,16 @@ class ActorCritic(nn.Module):
             if self.critic is not None and self.critic_frozen: out['critic'] = hidden_states(self.critic, batch, stop=self.critic_frozen)
         return out
 
-    def forward(self, batch: Batch, temperature: float = 1.0, bottoms: dict | None = None):
-        "Logits / temperature (B, R, V) of the completion tokens and values (B, R) of the states before them (None without a critic)."
+    def forward(self, batch: Batch, temperature: float = 1.0, bottoms: dict | None = None, entropy: bool = False):
+        "Log-probabilities (B, R) at `temperature` of the completion tokens, values (B, R) of the states before them (None without a critic) and, with `entropy`, the policy's entropy (B, R) there."
         bottoms = bottoms or {}
         top = lambda m, key, n: hidden_states(m, batch, bottoms.get(key), start=n if key in bottoms else 0)
         at = slice(batch.n_prompt - 1, batch.input_ids.shape[1] - 1)  # positions whose outputs predict the completion tokens
         h = top(self.policy, 'policy', self.n_frozen)[:, at]  # (B, R, H)
-        logits = self.policy.get_output_embeddings()(h).float() / temperature  # (B, R, V)
-        if self.value_head is None: return logits, None
+        lp, ent = head_logprobs(self.policy.get_output_embeddings(), h, batch.completion_ids, batch.mask, temperature, entropy)  # (B, R)
+        if self.value_head is None: return lp, None, ent
         if self.critic is not None: h = top(self.critic, 'critic', self.critic_frozen)[:, at]
-        return logits, self.value_head(h).squeeze(-1).float()  # (B, R, V), (B, R)
-
-# %% ../nbs/03_ppo.ipynb #5ec6a989
-def entropy(logits: torch.Tensor) -> torch.Tensor:
-    "Entropy (B, T) of the distributions softmax(`logits`) (B, T, V)."
-    return logits.logsumexp(-1) - (logits.softmax(-1) * logits).sum(-1)
+        return lp, self.value_head(h).squeeze(-1).float(), ent  # (B, R) each
 
 # %% ../nbs/03_ppo.ipynb #c742d4b8
 def rollout(policy, tokenizer, prompts: list[str], s: PPOSettings, capture: int | None = None) -> Samples:
@@ -358,10 +352,8 @@ def make_experience(model: ActorCritic, ref, reward_model, ro: Samples, kl_coef:
     mask, finished = b.mask, torch.tensor(ro.finished, device=dev)
     with autocast():
         bottoms = model.bottoms(b, ro.state_inputs(device=dev), ro.capture or 0)  # from the states the sampler kept, if it did
-        logits, values = model(b, s.temperature, bottoms)
-        logprobs = selective_log_softmax(logits, b.completion_ids)  # (B, R)
-        ent = masked_mean(entropy(logits), mask)
-        del logits
+        logprobs, values, ent = model(b, s.temperature, bottoms, entropy=True)  # (B, R) each
+        ent = masked_mean(ent, mask)
         low = bottoms.get('policy')  # the reference shares the policy's frozen bottom
         ref_logprobs = completion_logprobs(ref, b, s.temperature, low, model.n_frozen if low is not None else 0)  # (B, R)
     t0 = time.time()
@@ -403,8 +395,7 @@ def ppo_update(acc: Accelerator, model, optimizer, exp: dict, s: PPOSettings) ->
                 sync = nullcontext() if i == n_micro - 1 or acc.num_processes == 1 else acc.no_sync(model)
                 with sync, acc.autocast():
                     mb = _rows(b, mi)
-                    logits, values = model(mb, s.temperature, {k: v[mi] for k, v in exp['bottoms'].items()})
-                    lp = selective_log_softmax(logits, mb.completion_ids)
+                    lp, values, _ = model(mb, s.temperature, {k: v[mi] for k, v in exp['bottoms'].items()})
                     pl, st = policy_loss(lp, exp['logprobs'][mi], exp['advantages'][mi], mb.mask, s.cliprange, s.loss_aggregation, s.max_new_tokens)
                     loss, st['loss/policy'] = pl, pl.item()
                     if values is not None:
