@@ -21,8 +21,8 @@ from .models import device_policy
 # %% auto #0
 __all__ = ['render_prompt', 'prompt_ids', 'completion_ids', 'scoring_suffix', 'Batch', 'make_batch', 'encode', 'blocks_of',
            'hidden_states', 'split_ok', 'trunk_depth', 'shared_blocks', 'frozen_depth', 'trunk_memo', 'frozen_casts',
-           'head_logprobs', 'completion_logprobs', 'autocast', 'length_batches', 'sequence_logprobs', 'Samples',
-           'sample', 'gather_samples', 'generate']
+           'chunked_logprobs', 'head_logprobs', 'completion_logprobs', 'autocast', 'length_batches',
+           'sequence_logprobs', 'Samples', 'sample', 'gather_samples', 'generate']
 
 # %% ../nbs/00b_lm.ipynb #276eddb1
 def render_prompt(tokenizer, prompt: str, system: str | None = None) -> str:
@@ -235,30 +235,41 @@ def frozen_casts(*models):
             if own is not None: m.forward = own
             else: del m.forward
 
-# %% ../nbs/00b_lm.ipynb #e570ac54
+# %% ../nbs/00b_lm.ipynb #b0496dcb
+def chunked_logprobs(project,  # hidden (n, H) -> logits (n, V): the output layer (and any transform of its logits)
+                     hs: torch.Tensor,  # (N, H) hidden states, one per scored position
+                     ys: torch.Tensor,  # (N,) the token each position is scored on
+                     vocab: int,  # V, the logits' width
+                     temperature: float = 1.0,  # the logits are divided by it
+                     stats: tuple = (),  # any of 'entropy', 'log_sum_sq_probs', 'mean_logits', 'is_top1': per position, without gradients
+                     max_bytes: int = 32 << 20,  # fp32 logits held at once (up to 32 MB, the C allocator reuses its memory instead of mapping it anew)
+                     ) -> dict[str, torch.Tensor]:
+    "Log-probabilities (N,) of `ys` under softmax(`project`(`hs`) / `temperature`), and the `stats` asked for, a chunk of positions at a time."
+    n, out = max(1, max_bytes // (4 * vocab)), {k: [] for k in ('log_probs', *stats)}
+    for i in range(0, len(ys), n):
+        z, y = project(hs[i:i + n]).float(), ys[i:i + n]  # (n, V), (n,)
+        if temperature != 1: z = z / temperature if torch.is_grad_enabled() else z.div_(temperature)
+        logp = z.log_softmax(-1)  # (n, V): one fused pass, faster than logsumexp on a CPU
+        out['log_probs'].append(logp.gather(1, y[:, None]).squeeze(1))
+        with torch.no_grad():
+            if 'entropy' in stats: out['entropy'].append(-(logp.exp() * logp).sum(-1))  # H = -sum_v p_v log p_v
+            if 'log_sum_sq_probs' in stats: out['log_sum_sq_probs'].append((2 * logp).logsumexp(-1))  # log sum_v p_v^2
+            if 'mean_logits' in stats: out['mean_logits'].append(z.mean(-1))
+            if 'is_top1' in stats: out['is_top1'].append(z.argmax(-1) == y)  # the token is the (first) most likely one
+    return {k: torch.cat(v) if v else hs.new_zeros(0, dtype=torch.bool if k == 'is_top1' else torch.float32) for k, v in out.items()}
+
 def head_logprobs(head: nn.Module,  # the output layer: hidden (.., H) -> logits (.., V)
                   h: torch.Tensor,  # (B, R, H) hidden states, position t predicting ids[:, t]
                   ids: torch.Tensor,  # (B, R) the tokens whose log-probabilities are wanted
                   mask: torch.Tensor,  # (B, R) 1 where ids is a real token; padding gets 0 and costs nothing
                   temperature: float = 1.0,  # the logits are divided by it
                   entropy: bool = False,  # also return the entropy at each position (without gradients)
-                  max_bytes: int = 32 << 20,  # fp32 logits held at once (up to 32 MB, the C allocator reuses its memory instead of mapping it anew)
                   ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    "Log-probabilities (B, R) of `ids` at `temperature` from the hidden states `h`, and with `entropy` each position's entropy (B, R); in chunks of masked positions."
+    "Log-probabilities (B, R) of `ids` at `temperature` from the hidden states `h`, and with `entropy` each position's entropy (B, R); the masked positions only, in chunks."
     sel = mask.bool()
-    hs, ys = h[sel], ids[sel]  # (N, H), (N,)
-    n = max(1, max_bytes // (4 * head.weight.shape[0]))  # positions per chunk
-    lps, ents = [], []
-    for i in range(0, len(ys), n):
-        z = head(hs[i:i + n]).float()  # (n, V)
-        if temperature != 1: z = z / temperature if torch.is_grad_enabled() else z.div_(temperature)
-        logp = z.log_softmax(-1)  # (n, V): one fused pass, faster than logsumexp on a CPU
-        lps.append(logp.gather(1, ys[i:i + n, None]).squeeze(1))
-        if entropy:
-            with torch.no_grad(): ents.append(-(logp.exp() * logp).sum(-1))  # H = -sum_v p_v log p_v
-    zeros = lambda: torch.zeros(mask.shape, dtype=torch.float32, device=h.device)
-    lp = zeros().masked_scatter(sel, torch.cat(lps)) if lps else zeros()
-    return lp, (zeros().masked_scatter(sel, torch.cat(ents)) if ents else zeros()) if entropy else None
+    got = chunked_logprobs(head, h[sel], ids[sel], head.weight.shape[0], temperature, ('entropy',) if entropy else ())
+    put = lambda v: torch.zeros(mask.shape, dtype=torch.float32, device=h.device).masked_scatter(sel, v)
+    return put(got['log_probs']), put(got['entropy']) if entropy else None
 
 # %% ../nbs/00b_lm.ipynb #2c090953
 def completion_logprobs(model, batch: Batch, temperature: float = 1.0, inputs: torch.Tensor | None = None, start: int = 0) -> torch.Tensor:

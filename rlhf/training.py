@@ -14,7 +14,7 @@ import torch
 import logging
 from transformers import TrainerCallback
 from .data import RlhfError, save_json
-from .lm import blocks_of, trunk_memo
+from .lm import blocks_of, chunked_logprobs, trunk_memo
 from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 
 # %% auto #0
@@ -185,15 +185,36 @@ def length_grouped_passes(lengths: list[int], batch_size: int, epochs: float, se
     return order[:round(epochs * len(lengths))]
 
 # %% ../nbs/00c_training.ipynb #931b9a3c
+class _ChunkedHead:
+    "TRL's `ChunkedLogProbFunction` (its `apply`) off Triton, in `chunked_logprobs`' chunks; on a Triton device, TRL's own."
+    def __init__(self, trl_fn): self.trl_fn = trl_fn
+
+    def apply(self, hidden, weight, bias, targets, temperature, chunk_size, final_logit_softcapping=None, logit_scale=1.0,
+              outputs=('entropy', 'log_sum_sq_probs', 'mean_logits', 'is_top1')):
+        from trl.kernels.chunked_logprob import _use_triton
+        if _use_triton(hidden.device):
+            return self.trl_fn.apply(hidden, weight, bias, targets, temperature, chunk_size, final_logit_softcapping, logit_scale, outputs)
+        dev = hidden.device.type
+        if torch.is_autocast_enabled(dev):  # the head's weights cast once, not once per chunk
+            dt = torch.get_autocast_dtype(dev)
+            weight, bias = weight.to(dt), bias.to(dt) if bias is not None else None
+        def project(x):  # TRL's transform of the logits: scale, then soft cap
+            z = torch.nn.functional.linear(x, weight, bias).float()
+            if logit_scale != 1: z = z * logit_scale
+            return final_logit_softcapping * torch.tanh(z / final_logit_softcapping) if final_logit_softcapping else z
+        names = ('entropy', 'log_sum_sq_probs', 'mean_logits', 'is_top1')
+        got = chunked_logprobs(project, hidden, targets, weight.shape[0], temperature, tuple(k for k in names if k in outputs))
+        return got['log_probs'], *(got.get(k) for k in names)
+
 @contextmanager
 def compact_logprobs():
-    "Inside this block TRL's fused LM head computes log-probs only where there is a label, on every device (TRL does it only with Triton)."
+    "Inside this block TRL's fused LM head computes log-probs only where there is a label, on every device (TRL does it only with Triton), and off Triton in `chunked_logprobs`' chunks."
     import trl.trainer.utils as U
-    if not hasattr(U, '_use_triton'): yield; return  # a TRL without this switch: nothing to do (the test below tells)
-    orig = U._use_triton
-    U._use_triton = lambda device: True
+    if not hasattr(U, '_use_triton') or not hasattr(U, '_ChunkedLogProbFunction'): yield; return  # a TRL without these: nothing to do (the test below tells)
+    orig = U._use_triton, U._ChunkedLogProbFunction
+    U._use_triton, U._ChunkedLogProbFunction = (lambda device: True), _ChunkedHead(orig[1])
     try: yield
-    finally: U._use_triton = orig
+    finally: U._use_triton, U._ChunkedLogProbFunction = orig
 
 # %% ../nbs/00c_training.ipynb #bf241943
 @contextmanager
