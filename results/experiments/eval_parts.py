@@ -2,7 +2,7 @@
 On RUN_DIR's test prompts, MODEL (sft, ppo, dpo, kto) answers as the eval stage has it answer (its decoding, 2 answers per prompt,
 the states kept at the block it shares with SFT, the reward model and the judge); then, each timed apart: the KL pass (SFT's
 log-probabilities of those answers from the kept states), the reward model's scores and the judge's. Appends a line to
-eval_parts.jsonl. Run it on a quiet machine; under the AVX2 emulation variables and RLHF_PRECISION=fp32 for an ordinary laptop CPU."""
+eval_parts.jsonl. `PYTHONPATH=OLD_CHECKOUT` times an older commit's code. Run it on a quiet machine; under the AVX2 emulation variables and RLHF_PRECISION=fp32 for an ordinary laptop CPU."""
 import json, os, subprocess, sys, time
 from pathlib import Path
 from rlhf.eval import EvalSettings, _load_lm, eval_prompts, reference_logprobs
@@ -28,7 +28,8 @@ if label != 'sft':
     t = time.time(); reference_logprobs(ref, a, d.temperature, d.batch_size, model); T['kl'] = time.time() - t
 t = time.time(); rm.score_samples(a, model, d.batch_size); T['reward_model'] = time.time() - t
 t = time.time(); judge.score_samples(a, model, d.batch_size); T['judge'] = time.time() - t
-commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
+import rlhf  # the commit of the rlhf imported (PYTHONPATH=an older checkout times that one)
+commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=Path(rlhf.__file__).parent).stdout.strip()
 res = dict(commit=commit, run=str(out), model=label, precision=precision_name(pol), env={k: os.environ[k] for k in ('ATEN_CPU_CAPABILITY',) if k in os.environ},
            rows=len(a), tokens=sum(map(len, a.ids)), depth=depth, seconds={k: round(v, 2) for k, v in T.items()})
 print(json.dumps(res))
