@@ -14,7 +14,6 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
-from trl.trainer.utils import selective_log_softmax
 from .data import PLAIN_PROMPT, is_chat
 from .models import device_policy
 
@@ -258,7 +257,7 @@ def chunked_logprobs(project,  # hidden (n, H) -> logits (n, V): the output laye
             if 'is_top1' in stats: out['is_top1'].append(z.argmax(-1) == y)  # the token is the (first) most likely one
     return {k: torch.cat(v) if v else hs.new_zeros(0, dtype=torch.bool if k == 'is_top1' else torch.float32) for k, v in out.items()}
 
-def head_logprobs(head: nn.Module,  # the output layer: hidden (.., H) -> logits (.., V)
+def head_logprobs(head: nn.Module | None,  # the output layer: hidden (.., H) -> logits (.., V); None: `h` are the logits
                   h: torch.Tensor,  # (B, R, H) hidden states, position t predicting ids[:, t]
                   ids: torch.Tensor,  # (B, R) the tokens whose log-probabilities are wanted
                   mask: torch.Tensor,  # (B, R) 1 where ids is a real token; padding gets 0 and costs nothing
@@ -267,7 +266,8 @@ def head_logprobs(head: nn.Module,  # the output layer: hidden (.., H) -> logits
                   ) -> tuple[torch.Tensor, torch.Tensor | None]:
     "Log-probabilities (B, R) of `ids` at `temperature` from the hidden states `h`, and with `entropy` each position's entropy (B, R); the masked positions only, in chunks."
     sel = mask.bool()
-    got = chunked_logprobs(head, h[sel], ids[sel], head.weight.shape[0], temperature, ('entropy',) if entropy else ())
+    project, vocab = (head, head.weight.shape[0]) if head is not None else ((lambda z: z), h.shape[-1])
+    got = chunked_logprobs(project, h[sel], ids[sel], vocab, temperature, ('entropy',) if entropy else ())
     put = lambda v: torch.zeros(mask.shape, dtype=torch.float32, device=h.device).masked_scatter(sel, v)
     return put(got['log_probs']), put(got['entropy']) if entropy else None
 
@@ -276,13 +276,12 @@ def completion_logprobs(model, batch: Batch, temperature: float = 1.0, inputs: t
     "Log-probabilities (B, R) of `batch`'s completion tokens under `model` at `temperature` (0 on padding); from `inputs` entering block `start` if given."
     P, R = batch.n_prompt, batch.mask.shape[1]
     if R == 0: return batch.mask.new_zeros(batch.mask.shape)
-    if inputs is not None:  # the head on the answer positions only, in chunks
-        return head_logprobs(model.get_output_embeddings(), hidden_states(model, batch, inputs, start=start)[:, P - 1:P + R - 1],
-                             batch.completion_ids, batch.mask, temperature)[0]  # (B, R)
-    # the model's own forward (any architecture, PEFT adapters included), logits of the last R + 1 columns only
-    logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, position_ids=batch.position_ids,
-                   logits_to_keep=R + 1).logits[:, :-1].float()  # (B, R, V): columns P-1 .. P+R-2 predict the completion
-    return selective_log_softmax(logits, batch.completion_ids, temperature) * batch.mask  # (B, R)
+    if inputs is not None:  # the head on the answer positions only
+        head, h = model.get_output_embeddings(), hidden_states(model, batch, inputs, start=start)[:, P - 1:P + R - 1]  # (B, R, H)
+    else:  # the model's own forward (any architecture, PEFT adapters included), logits of the last R + 1 columns only
+        head, h = None, model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, position_ids=batch.position_ids,
+                              logits_to_keep=R + 1).logits[:, :-1]  # (B, R, V): columns P-1 .. P+R-2 predict the completion
+    return head_logprobs(head, h, batch.completion_ids, batch.mask, temperature)[0]  # (B, R), in chunks either way
 
 # %% ../nbs/00b_lm.ipynb #6a6a8bec
 def autocast(device, bf16: bool | None = None):

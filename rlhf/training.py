@@ -189,9 +189,9 @@ class _ChunkedHead:
     "TRL's `ChunkedLogProbFunction` (its `apply`) off Triton, in `chunked_logprobs`' chunks; on a Triton device, TRL's own."
     def __init__(self, trl_fn): self.trl_fn = trl_fn
 
-    def apply(self, hidden, weight, bias, targets, temperature, chunk_size, final_logit_softcapping=None, logit_scale=1.0,
-              outputs=('entropy', 'log_sum_sq_probs', 'mean_logits', 'is_top1')):
-        from trl.kernels.chunked_logprob import _use_triton
+    def apply(self, hidden, weight, bias, targets, temperature, chunk_size, final_logit_softcapping=None, logit_scale=1.0, outputs=None):
+        from trl.kernels.chunked_logprob import OPTIONAL_OUTPUTS, _use_triton
+        outputs = OPTIONAL_OUTPUTS if outputs is None else outputs
         if _use_triton(hidden.device):
             return self.trl_fn.apply(hidden, weight, bias, targets, temperature, chunk_size, final_logit_softcapping, logit_scale, outputs)
         dev = hidden.device.type
@@ -202,9 +202,8 @@ class _ChunkedHead:
             z = torch.nn.functional.linear(x, weight, bias).float()
             if logit_scale != 1: z = z * logit_scale
             return final_logit_softcapping * torch.tanh(z / final_logit_softcapping) if final_logit_softcapping else z
-        names = ('entropy', 'log_sum_sq_probs', 'mean_logits', 'is_top1')
-        got = chunked_logprobs(project, hidden, targets, weight.shape[0], temperature, tuple(k for k in names if k in outputs))
-        return got['log_probs'], *(got.get(k) for k in names)
+        got = chunked_logprobs(project, hidden, targets, weight.shape[0], temperature, tuple(k for k in OPTIONAL_OUTPUTS if k in outputs))
+        return got['log_probs'], *(got.get(k) for k in OPTIONAL_OUTPUTS)
 
 @contextmanager
 def compact_logprobs():
