@@ -16,7 +16,7 @@ from scipy import stats
 from .data import RlhfError, file_hash, load_preference_data, load_prompts, save_json
 from .judges import Judge, RewardJudge, _load_lm, judgement_from_scores, make_judge
 from accelerate.utils import gather_object
-from .lm import Samples, blocks_of, completion_logprobs, gather_samples, length_batches, sample, shared_blocks, trunk_depth
+from .lm import Samples, blocks_of, completion_logprobs, gather_samples, keep_states, length_batches, sample, scoring_suffix, shared_blocks, trunk_depth
 from .models import device_policy
 from .reward import RewardModel, evaluate_reward_model
 from .stats import KL_ESTIMATOR, detectable_effect, judge_agreement, kl_estimate, mean_interval, paired_comparison, verdict, win_rate
@@ -348,8 +348,11 @@ def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings, rm:
                    capture=depth or None, shard=(world.process_index, world.num_processes))
         cols = {}
         if s.kl and d.temperature > 0 and label not in (ref, 'base'): cols['ref_lp'] = reference_logprobs(ref_model, a, d.temperature, d.batch_size, model)
-        if rm is not None: cols['score'] = rm.score_samples(a, model, d.batch_size)
-        if judge is not None: cols['judge'] = judge.score_samples(a, model, d.batch_size)
+        scorer = model
+        if not depth and rm is not None and judge is not None and (n := min(trunk_depth(rm.model, judge.model), len(blocks_of(rm.model)) - 1)):
+            a, scorer = keep_states(rm.model, a, n, scoring_suffix(rm.tokenizer, rm.system), d.batch_size), rm.model  # the judges' shared bottom once, not once each
+        if rm is not None: cols['score'] = rm.score_samples(a, scorer, d.batch_size)
+        if judge is not None: cols['judge'] = judge.score_samples(a, scorer, d.batch_size)
         a, cols = gather_samples(a, **cols)
         a.states, a.capture = [None] * len(a), None  # the states served their purpose
         if 'ref_lp' in cols: kls[label] = kl_estimate([sum(x) for x in a.logprobs], cols['ref_lp'], s.confidence)

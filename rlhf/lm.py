@@ -6,7 +6,7 @@ Docs: https://rlhf-dev.github.io/rlhf/lm.html.md"""
 
 # %% ../nbs/00b_lm.ipynb #d1416f52
 from __future__ import annotations
-import hashlib, inspect, os
+import dataclasses, hashlib, inspect, os
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -21,7 +21,7 @@ from .models import device_policy
 __all__ = ['render_prompt', 'prompt_ids', 'completion_ids', 'scoring_suffix', 'Batch', 'make_batch', 'encode', 'blocks_of',
            'hidden_states', 'split_ok', 'trunk_depth', 'shared_blocks', 'frozen_depth', 'trunk_memo', 'frozen_casts',
            'chunked_logprobs', 'head_logprobs', 'completion_logprobs', 'autocast', 'length_batches',
-           'sequence_logprobs', 'Samples', 'sample', 'gather_samples', 'generate']
+           'sequence_logprobs', 'Samples', 'sample', 'gather_samples', 'generate', 'keep_states']
 
 # %% ../nbs/00b_lm.ipynb #276eddb1
 def render_prompt(tokenizer, prompt: str, system: str | None = None) -> str:
@@ -533,3 +533,16 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, tem
              seed: int | None = 0, system: str | None = None, batch_size: int = 64) -> list[str]:
     "The answers' texts (stripped) of `sample`."
     return [t.strip() for t in sample(model, tokenizer, prompts, max_new_tokens, temperature, top_p, seed, system, batch_size).texts]
+
+# %% ../nbs/00b_lm.ipynb #78fa9e7e
+@torch.no_grad()
+def keep_states(model, samples: Samples, n: int, suffix: list[int], batch_size: int = 64) -> Samples:
+    "`samples` with the hidden states entering block `n` of `model` at their prompt, answer and `suffix` positions, as `sample(capture=n)` keeps them."
+    dev = next(model.parameters()).device
+    tails = [c + (suffix[1:] if f else suffix) for c, f in zip(samples.ids, samples.finished)]  # what the sampler feeds after the prompt
+    states = [None] * len(samples)
+    for idx in length_batches([len(p) + len(t) for p, t in zip(samples.prompt_ids, tails)], batch_size):
+        b = make_batch([samples.prompt_ids[i] for i in idx], [tails[i] for i in idx], samples.pad_token_id, dev)
+        h = hidden_states(model, b, stop=n)  # (B, P + R, H): left-padded prompts, right-padded tails
+        for j, i in enumerate(idx): states[i] = h[j, b.n_prompt - len(samples.prompt_ids[i]):b.n_prompt + len(tails[i])].clone()
+    return dataclasses.replace(samples, capture=n, suffix=list(suffix), states=states)
