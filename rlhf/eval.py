@@ -98,7 +98,7 @@ def reference_logprobs(reference, samples: Samples, temperature: float = 1.0, ba
     "Summed log-probabilities under `reference` of each of `samples`' answers, on their own token ids (from the kept states where it shares them with `sampler`)."
     dev, out = next(reference.parameters()).device, [0.0] * len(samples)
     n = samples.capture if samples.capture and sampler is not None and shared_blocks(reference, sampler, samples.capture) else 0
-    for idx in length_batches([len(p) + len(c) for p, c in zip(samples.prompt_ids, samples.ids)], batch_size):
+    for idx in length_batches([len(p) + len(c) for p, c in zip(samples.prompt_ids, samples.ids)], batch_size, list(map(tuple, samples.prompt_ids))):  # a prompt's answers together: they share its pass
         x = samples.state_inputs(idx, dev) if n else None  # the sampler kept the states the reference's bottom blocks would compute
         lp = completion_logprobs(reference, samples.batch(idx, dev), temperature or 1.0, x, n if x is not None else 0)
         for i, v in zip(idx, lp.sum(1).tolist()): out[i] = v

@@ -112,12 +112,52 @@ def blocks_of(model) -> nn.ModuleList:
         if isinstance(m, nn.ModuleList): return m
     raise ValueError(f'cannot find the transformer blocks of {type(model).__name__}')
 
+def _cache_kw(model) -> str:
+    "The name under which `model.forward` takes its KV cache (`cache` since transformers 5.x, `past_key_values` before)."
+    return 'cache' if 'cache' in inspect.signature(model.forward).parameters else 'past_key_values'
+
+def _distinct_prompts(model, batch: Batch) -> tuple[torch.Tensor, torch.Tensor] | None:
+    "(the first row of each distinct prompt, each row's distinct prompt) when rows of `batch` repeat a prompt before their completions, else None."
+    cfg = model.config.get_text_config()
+    if batch.n_prompt == 0 or batch.input_ids.shape[1] == batch.n_prompt or any(t != 'full_attention' for t in getattr(cfg, 'layer_types', None) or []): return None
+    if not all(hasattr(getattr(b, 'self_attn', None), 'layer_idx') for b in blocks_of(model)): return None
+    first = {}
+    keys = [tuple(r) for r in batch.input_ids[:, :batch.n_prompt].tolist()]
+    for i, k in enumerate(keys): first.setdefault(k, i)
+    if len(first) == len(keys): return None
+    order = {k: j for j, k in enumerate(first)}
+    dev = batch.input_ids.device
+    return torch.tensor(list(first.values()), device=dev), torch.tensor([order[k] for k in keys], device=dev)
+
+@contextmanager
+def _numbered_from_zero(blocks):
+    "Number the attention layers of `blocks` 0, 1, ... for the duration, so that a KV cache of these blocks alone indexes them from 0."
+    attn = [b.self_attn for b in blocks]
+    was = [a.layer_idx for a in attn]
+    for j, a in enumerate(attn): a.layer_idx = j
+    try: yield
+    finally:
+        for a, i in zip(attn, was): a.layer_idx = i
+
 def hidden_states(model, batch: Batch, inputs: torch.Tensor | None = None, start: int = 0, stop: int | None = None) -> torch.Tensor:
-    "Hidden states (B, T, H) after blocks [start, stop) of `model` on `batch`, from its ids or from `inputs` entering block `start`; final-normed when `stop` is None."
+    """Hidden states (B, T, H) after blocks [start, stop) of `model` on `batch`, from its ids or from `inputs` entering block `start`;
+    final-normed when `stop` is None. Rows that repeat a prompt (several answers to it) share one pass over it: the prompts once, then
+    every completion on their KV cache."""
     kw = dict(attention_mask=batch.attention_mask, position_ids=batch.position_ids, use_cache=False)
-    if start == 0 and stop is None: return _base(model)(input_ids=batch.input_ids, **kw).last_hidden_state
-    with _only_blocks(model, start, stop, norm=stop is None) as base:
-        return base(input_ids=batch.input_ids if inputs is None else None, inputs_embeds=inputs, **kw).last_hidden_state
+    if (shared := _distinct_prompts(model, batch)) is None:
+        if start == 0 and stop is None: return _base(model)(input_ids=batch.input_ids, **kw).last_hidden_state
+        with _only_blocks(model, start, stop, norm=stop is None) as base:
+            return base(input_ids=batch.input_ids if inputs is None else None, inputs_embeds=inputs, **kw).last_hidden_state
+    firsts, copies, P = *shared, batch.n_prompt
+    feed = lambda rows, cols: dict(input_ids=batch.input_ids[rows, cols]) if inputs is None else dict(inputs_embeds=inputs[rows, cols])
+    with _only_blocks(model, start, stop, norm=stop is None) as base, _numbered_from_zero(base.layers):
+        cache, ck = DynamicCache(), _cache_kw(base)
+        head = base(**feed(firsts, slice(0, P)), attention_mask=batch.attention_mask[firsts, :P], position_ids=batch.position_ids[firsts, :P],
+                    use_cache=True, **{ck: cache}).last_hidden_state  # (U, P, H): each distinct prompt once
+        cache.batch_select_indices(copies)  # one row per completion, differentiably
+        tail = base(**feed(slice(None), slice(P, None)), attention_mask=batch.attention_mask, position_ids=batch.position_ids[:, P:],
+                    use_cache=True, **{ck: cache}).last_hidden_state  # (B, R, H)
+    return torch.cat([head[copies], tail], 1)
 
 def split_ok(model, n: int, input_ids: torch.Tensor) -> bool:
     "Whether blocks [0, n) then the rest reproduce the full forward pass of `model` on `input_ids` (1, T)."
@@ -290,10 +330,16 @@ def autocast(device, bf16: bool | None = None):
     if bf16 is None: bf16 = device_policy(dev).bf16
     return torch.autocast(dev, dtype=torch.bfloat16) if bf16 else nullcontext()
 
-def length_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+def length_batches(lengths: list[int], batch_size: int, groups: list | None = None) -> list[list[int]]:
     """Indices grouped by increasing length (little padding in each) into as few batches of at most `batch_size` as fit them,
-    of equal sizes give or take one: a short last batch costs a decoder as many steps as a full one."""
-    order, k = sorted(range(len(lengths)), key=lambda i: lengths[i]), max(1, -(-len(lengths) // batch_size))
+    of equal sizes give or take one: a short last batch costs a decoder as many steps as a full one. With `groups` (a key per
+    index: its prompt), the members of a group stay together, ranked by their longest (answers to one prompt share its pass)."""
+    key = lambda i: lengths[i]
+    if groups is not None:
+        top, first = {}, {}
+        for i, g in enumerate(groups): top[g], _ = max(top.get(g, 0), lengths[i]), first.setdefault(g, i)
+        key = lambda i: (top[groups[i]], first[groups[i]])
+    order, k = sorted(range(len(lengths)), key=key), max(1, -(-len(lengths) // batch_size))
     cuts = [len(order) * j // k for j in range(k + 1)]
     return [order[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
@@ -366,14 +412,16 @@ class Samples:
         idx = range(len(self)) if idx is None else idx
         return make_batch([self.prompt_ids[i] for i in idx], [self.ids[i] for i in idx], self.pad_token_id, device)
 
-    def state_inputs(self, idx: list[int] | None = None, device=None) -> torch.Tensor | None:
-        "The kept hidden states of answers `idx` (B, P + R, H) in `batch()`'s layout (0 where none was kept), or None if any is missing."
+    def state_inputs(self, idx: list[int] | None = None, device=None, whole: bool = False) -> torch.Tensor | None:
+        """The kept hidden states of answers `idx` (B, P + R, H) in `batch()`'s layout (0 where none was kept), or None if any is missing;
+        with `whole`, every kept position after the prompt (the scoring suffix's too), right-padded."""
         idx = list(range(len(self)) if idx is None else idx)
         if self.capture is None or any(self.states[i] is None for i in idx): return None
-        P, R = max(len(self.prompt_ids[i]) for i in idx), max(len(self.ids[i]) for i in idx)
+        tail = lambda i: len(self.states[i]) - len(self.prompt_ids[i]) if whole else min(len(self.ids[i]), len(self.states[i]) - len(self.prompt_ids[i]))
+        P, R = max(len(self.prompt_ids[i]) for i in idx), max(len(self.states[i]) - len(self.prompt_ids[i]) if whole else len(self.ids[i]) for i in idx)
         out = self.states[idx[0]].new_zeros(len(idx), P + R, self.states[idx[0]].shape[-1])
         for j, i in enumerate(idx):
-            p, n = len(self.prompt_ids[i]), min(len(self.ids[i]), len(self.states[i]) - len(self.prompt_ids[i]))
+            p, n = len(self.prompt_ids[i]), tail(i)
             out[j, P - p:P + n] = self.states[i][:p + n]
         return out.to(device or out.device)
 
@@ -410,10 +458,6 @@ def _roomy_cache(model, room: int) -> DynamicCache:
     return cache
 
 # %% ../nbs/00b_lm.ipynb #1ace2897
-def _cache_kw(model) -> str:
-    "The name under which `model.forward` takes its KV cache (`cache` since transformers 5.x, `past_key_values` before)."
-    return 'cache' if 'cache' in inspect.signature(model.forward).parameters else 'past_key_values'
-
 def _row_seed(seed: int, key: str) -> int:
     "A 63-bit seed for one row, from the call's seed and the row's identity."
     return int.from_bytes(hashlib.sha256(f'{seed}:{key}'.encode()).digest()[:8], 'little') >> 1
@@ -534,7 +578,7 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, tem
     "The answers' texts (stripped) of `sample`."
     return [t.strip() for t in sample(model, tokenizer, prompts, max_new_tokens, temperature, top_p, seed, system, batch_size).texts]
 
-# %% ../nbs/00b_lm.ipynb #78fa9e7e
+# %% ../nbs/00b_lm.ipynb #3700f485
 @torch.no_grad()
 def keep_states(model, samples: Samples, n: int, suffix: list[int], batch_size: int = 64) -> Samples:
     "`samples` with the hidden states entering block `n` of `model` at their prompt, answer and `suffix` positions, as `sample(capture=n)` keeps them."

@@ -301,9 +301,10 @@ def stage_work(stage: str, S: dict, shape, L: dict, algos: list[str] = (), pairs
         s = S[stage]
         iters = s.max_steps if s.max_steps > 0 else math.ceil(s.epochs * len(L['prompts_train']) / s.batch_size)
         rows, A, k = iters * s.batch_size * s.samples_per_prompt, answer(s.max_new_tokens), top(s.train_layers)
+        Pk = Ptr / s.samples_per_prompt  # a prompt's answers share one pass over it
         W['decode'] = decode(Ptr, rows, s.max_new_tokens)
-        W['score'] = rows * (2 * shape.forward(Ptr + A, k, head_tokens=A) + rm.forward(Ptr + A, krm))  # policy and reference top, the reward's top
-        W['train'] = rows * s.ppo_epochs * shape.train(Ptr + A, k, head_tokens=A, blocks=k)  # the update runs the top blocks only
+        W['score'] = rows * (2 * shape.forward(Pk + A, k, head_tokens=A) + rm.forward(Pk + A, krm))  # policy and reference top, the reward's top
+        W['train'] = rows * s.ppo_epochs * shape.train(Pk + A, k, head_tokens=A, blocks=k)  # the update runs the top blocks only
         if s.eval_prompts: W['decode'] += 2 * decode(_mean(L['prompts_dev']), s.eval_prompts, s.max_new_tokens)
     elif stage in ('dpo', 'kto'):
         s, n_pp = S[stage], p.policy_pairs
@@ -326,9 +327,11 @@ def stage_work(stage: str, S: dict, shape, L: dict, algos: list[str] = (), pairs
         P, n, A = _mean(prompts), len(prompts), answer(e.max_new_tokens)
         trained = {a: top(S[a].train_layers) for a in algos}
         W['decode'] = decode(P, n * (e.samples * (len(algos) + 1) + e.base_samples), e.max_new_tokens)
-        W['score'] = n * e.samples * sum(rm.forward(P + A, krm) + e.kl * shape.forward(P + A, k, head_tokens=A) for k in [*trained.values(), 0]) \
-                     + n * e.base_samples * rm.forward(P + A)  # each model's answers: the reward's top blocks, the reference's above the shared trunk
-        if 'judge' in e.judges: W['score'] += n * (e.samples * (len(algos) + 1) + e.base_samples) * rm.forward(P + A, krm)  # the held-out judge, from the same states
+        Pk = P / e.samples  # a prompt's answers share one pass over it
+        W['score'] = n * e.samples * sum(rm.forward(Pk + A, krm) + e.kl * shape.forward(Pk + A, k, head_tokens=A) for k in [*trained.values(), 0]) \
+                     + n * e.base_samples * rm.forward(P / e.base_samples + A)  # each model's answers: the reward's top blocks, the reference's above the shared trunk; the base model's, the reward model's bottom too
+        if 'judge' in e.judges:  # the held-out judge's top blocks, from the same states
+            W['score'] += n * (e.samples * (len(algos) + 1) * rm.forward(Pk + A, krm) + e.base_samples * rm.forward(P / e.base_samples + A, krm))
     return W
 
 def policies(settings: dict, stages: list[str]) -> list[str]:

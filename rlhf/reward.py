@@ -102,12 +102,12 @@ def score_samples(self: RewardModel, samples: Samples, sampler=None, batch_size:
             p, c = completion_ids(self.tokenizer, samples.prompts[i], samples.texts[i], self.system)
             if samples.states[i] is not None and p == samples.prompt_ids[i] and c == body + samples.suffix: mine.append(i)
         dev = self.model.device
-        for idx in length_batches([len(samples.states[i]) for i in mine], batch_size):
+        for idx in length_batches([len(samples.states[i]) for i in mine], batch_size, [tuple(samples.prompt_ids[i]) for i in mine]):  # a prompt's answers together: they share its pass
             idx = [mine[k] for k in idx]
-            b = make_batch([[] for _ in idx], [[0] * len(samples.states[i]) for i in idx], device=dev)  # right-padded positions
-            x = torch.nn.utils.rnn.pad_sequence([samples.states[i] for i in idx], batch_first=True).to(dev)
-            h = hidden_states(self.model, b, x, start=n)  # (B, T, H), final-normed
-            last = b.mask.sum(1).long() - 1  # (B,)
+            b = make_batch([samples.prompt_ids[i] for i in idx], [[0] * (len(samples.states[i]) - len(samples.prompt_ids[i])) for i in idx], device=dev)
+            x = samples.state_inputs(idx, dev, whole=True)  # (B, P + R, H): every kept position
+            h = hidden_states(self.model, b, x, start=n)  # (B, P + R, H), final-normed
+            last = b.n_prompt + b.mask.sum(1).long() - 1  # (B,)
             for i, v in zip(idx, self.model.score(h[torch.arange(len(idx), device=dev), last]).squeeze(-1).float().tolist()): out[i] = v
         todo = [i for i in todo if i not in set(mine)]
     if todo:
