@@ -33,13 +33,14 @@ def machine() -> dict:
 def main(argv=None):
     out, name, command = (argv or sys.argv[1:])[:3]
     src, dst = Path(out), ROOT/'results'/'make-run'/name
+    # the checkout's state before this run's files are written (they may replace committed ones), not counting them
+    commit = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = bool(subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no', '--', '.', f':!{dst.relative_to(ROOT)}'], cwd=ROOT, capture_output=True, text=True).stdout.strip())
     dst.mkdir(parents=True, exist_ok=True)
     shutil.copy(src/'manifest.json', dst/'manifest.json')
     for f in ('report.json', 'report.md'): shutil.copy(src/'reports'/f, dst/f)
     man = json.loads((src/'manifest.json').read_text())
     (dst/'metrics.json').write_text(json.dumps({st: r['summary'] for st, r in man['stages'].items() if 'summary' in r}, indent=1) + '\n')
-    commit = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = bool(subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=ROOT, capture_output=True, text=True).stdout.strip())
     run = dict(command=command, commit=commit, uncommitted_changes=dirty, collected=time.strftime('%Y-%m-%d %H:%M %Z'), machine=machine())
     (dst/'run.json').write_text(json.dumps(run, indent=1) + '\n')
     print(f'wrote {dst.relative_to(ROOT)}: ' + ', '.join(sorted(p.name for p in dst.iterdir())))
