@@ -337,7 +337,9 @@ def length_batches(lengths: list[int], batch_size: int, groups: list | None = No
     key = lambda i: lengths[i]
     if groups is not None:
         top, first = {}, {}
-        for i, g in enumerate(groups): top[g], _ = max(top.get(g, 0), lengths[i]), first.setdefault(g, i)
+        for i, g in enumerate(groups):
+            top[g] = max(top.get(g, 0), lengths[i])
+            first.setdefault(g, i)
         key = lambda i: (top[groups[i]], first[groups[i]])
     order, k = sorted(range(len(lengths)), key=key), max(1, -(-len(lengths) // batch_size))
     cuts = [len(order) * j // k for j in range(k + 1)]
@@ -417,8 +419,9 @@ class Samples:
         with `whole`, every kept position after the prompt (the scoring suffix's too), right-padded."""
         idx = list(range(len(self)) if idx is None else idx)
         if self.capture is None or any(self.states[i] is None for i in idx): return None
-        tail = lambda i: len(self.states[i]) - len(self.prompt_ids[i]) if whole else min(len(self.ids[i]), len(self.states[i]) - len(self.prompt_ids[i]))
-        P, R = max(len(self.prompt_ids[i]) for i in idx), max(len(self.states[i]) - len(self.prompt_ids[i]) if whole else len(self.ids[i]) for i in idx)
+        kept = lambda i: len(self.states[i]) - len(self.prompt_ids[i])  # positions kept after the prompt
+        tail = lambda i: kept(i) if whole else min(len(self.ids[i]), kept(i))
+        P, R = max(len(self.prompt_ids[i]) for i in idx), max(kept(i) if whole else len(self.ids[i]) for i in idx)
         out = self.states[idx[0]].new_zeros(len(idx), P + R, self.states[idx[0]].shape[-1])
         for j, i in enumerate(idx):
             p, n = len(self.prompt_ids[i]), tail(i)
@@ -581,11 +584,11 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, tem
 # %% ../nbs/00b_lm.ipynb #3700f485
 @torch.no_grad()
 def keep_states(model, samples: Samples, n: int, suffix: list[int], batch_size: int = 64) -> Samples:
-    "`samples` with the hidden states entering block `n` of `model` at their prompt, answer and `suffix` positions, as `sample(capture=n)` keeps them."
+    "`samples` with the hidden states entering block `n` of `model` at the positions a scorer reads: the prompt, the answer without its end token, then `suffix`."
     dev = next(model.parameters()).device
-    tails = [c + (suffix[1:] if f else suffix) for c, f in zip(samples.ids, samples.finished)]  # what the sampler feeds after the prompt
+    tails = [(c[:-1] if f else c) + suffix for c, f in zip(samples.ids, samples.finished)]  # as `sample(capture=n)` feeds them when `suffix` starts with the end token
     states = [None] * len(samples)
-    for idx in length_batches([len(p) + len(t) for p, t in zip(samples.prompt_ids, tails)], batch_size):
+    for idx in length_batches([len(p) + len(t) for p, t in zip(samples.prompt_ids, tails)], batch_size, list(map(tuple, samples.prompt_ids))):
         b = make_batch([samples.prompt_ids[i] for i in idx], [tails[i] for i in idx], samples.pad_token_id, dev)
         h = hidden_states(model, b, stop=n)  # (B, P + R, H): left-padded prompts, right-padded tails
         for j, i in enumerate(idx): states[i] = h[j, b.n_prompt - len(samples.prompt_ids[i]):b.n_prompt + len(tails[i])].clone()

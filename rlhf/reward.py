@@ -100,7 +100,7 @@ def score_samples(self: RewardModel, samples: Samples, sampler=None, batch_size:
         for i in todo:
             body = samples.ids[i][:-1] if samples.finished[i] else samples.ids[i]
             p, c = completion_ids(self.tokenizer, samples.prompts[i], samples.texts[i], self.system)
-            if samples.states[i] is not None and p == samples.prompt_ids[i] and c == body + samples.suffix: mine.append(i)
+            if samples.states[i] is not None and p == samples.prompt_ids[i] and c == body + samples.suffix and len(samples.states[i]) == len(p) + len(c): mine.append(i)  # states at exactly these tokens
         dev = self.model.device
         for idx in length_batches([len(samples.states[i]) for i in mine], batch_size, [tuple(samples.prompt_ids[i]) for i in mine]):  # a prompt's answers together: they share its pass
             idx = [mine[k] for k in idx]
