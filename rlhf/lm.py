@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 import torch
 from torch import nn
-from transformers import DynamicCache
+from transformers import AttentionInterface, DynamicCache, PretrainedConfig
 from transformers.cache_utils import DynamicLayer
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
+from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
 from .data import PLAIN_PROMPT, is_chat
 from .models import device_policy
 
@@ -460,6 +462,31 @@ def _roomy_cache(model, room: int) -> DynamicCache:
     cache.layers = [_RoomyLayer(room) if type(l) is DynamicLayer else l for l in cache.layers]
     return cache
 
+# %% ../nbs/00b_lm.ipynb #1faf5012
+def _one_query_attention(module, query, key, value, attention_mask, dropout: float = 0.0, scaling: float | None = None, **kwargs):
+    "transformers' SDPA attention, except for one query position without dropout or extra terms: the packed heads in two matmuls, softmax in fp32."
+    B, H, T, D = query.shape  # (B, H, T, D) queries; keys and values (B, G, L, D) on G <= H heads
+    if T != 1 or dropout or any(kwargs.get(k) is not None for k in ('position_bias', 'softcap', 'sliding_window', 's_aux')):
+        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
+    G = key.shape[1]
+    s = torch.matmul(query.reshape(B, G, H // G, D), key.transpose(-1, -2)).float() * (D ** -0.5 if scaling is None else scaling)  # (B, G, H/G, L)
+    if attention_mask is not None:  # (B, 1, 1, L): True (or 0) where a row may attend
+        s = s.masked_fill(~attention_mask, float('-inf')) if attention_mask.dtype == torch.bool else s + attention_mask
+    out = torch.matmul(s.softmax(-1).to(value.dtype), value)  # (B, G, H/G, D)
+    return out.reshape(B, H, 1, D).transpose(1, 2).contiguous(), None  # (B, 1, H, D), as transformers' attention functions return it
+
+AttentionInterface.register('rlhf_decode', _one_query_attention)
+AttentionMaskInterface.register('rlhf_decode', sdpa_mask)  # the masks SDPA gets
+
+@contextmanager
+def _decoding_attention(model):
+    "Inside this block the SDPA layers of `model` attend from one query position with `_one_query_attention` (and from several with SDPA)."
+    cfgs = {id(c): c for m in model.modules() if isinstance(c := getattr(m, 'config', None), PretrainedConfig) and c._attn_implementation == 'sdpa'}
+    for c in cfgs.values(): c._attn_implementation = 'rlhf_decode'
+    try: yield
+    finally:
+        for c in cfgs.values(): c._attn_implementation = 'sdpa'
+
 # %% ../nbs/00b_lm.ipynb #1ace2897
 def _row_seed(seed: int, key: str) -> int:
     "A 63-bit seed for one row, from the call's seed and the row's identity."
@@ -486,42 +513,43 @@ def _sample_batch(model, prompts: list[list[int]], max_new_tokens: int, temperat
     if capture is not None:
         hook = blocks_of(model)[capture].register_forward_pre_hook(
             lambda mod, args, kwargs: grabbed.append(args[0] if args else kwargs['hidden_states']), with_kwargs=True)
-    try:
-        for step in range(max_new_tokens + (len(suffix) + 1 if tail else 0)):
-            logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **{kw: cache}).logits
-            if step == 0 and len(first) < len(prompts):  # from here on, one row per answer
-                cache.batch_select_indices(copies)
-                logits, mask, pos = logits[copies], mask[copies], pos[copies]
-            if grabbed:
-                h = grabbed.pop()  # (B, T, H): the prompt at step 0 (one row per distinct prompt), then one position per row
-                if step == 0: h = h[copies]
-                for j, r in enumerate(rows):
-                    if step == 0: states[r].append(h[j, P - len(prompts[r]):])
-                    elif status[r] != 'done': states[r].append(h[j, -1:])
-            u = None
-            if temperature: u = torch.rand(len(rows)) if gens is None else torch.cat([torch.rand(1, generator=gens[r]) for r in rows])
-            nxt, lp = _draw(logits[:, -1].float(), temperature, top_p, u.to(dev) if u is not None else None)
-            feed = []
-            for r, t, l in zip(rows, nxt.tolist(), lp.tolist()):
-                if status[r] == 'sample':
-                    out_ids[r].append(t); out_lp[r].append(l)
-                    if t in ends or len(out_ids[r]) == max_new_tokens:
-                        status[r] = 'tail' if tail else 'done'
-                        pending[r] = list(suffix[1:] if t == suffix[0] else suffix) if tail else []
-                elif status[r] == 'tail':
-                    if pending[r]: t = pending[r].pop(0)
-                    else: status[r] = 'done'
-                feed.append(t)
-            live = [j for j, r in enumerate(rows) if status[r] != 'done']
-            if not live: break
-            if (len(rows) - len(live)) * 4 >= len(rows):  # drop the finished rows from the batch and the cache
-                keep = torch.tensor(live, device=dev)
-                cache.batch_select_indices(keep)
-                rows, feed, mask, pos = [rows[j] for j in live], [feed[j] for j in live], mask[keep], pos[keep]
-            ids, pos = torch.tensor(feed, device=dev)[:, None], pos[:, -1:] + 1
-            mask = torch.cat([mask, torch.ones_like(mask[:, :1])], 1)
-    finally:
-        if hook is not None: hook.remove()
+    with _decoding_attention(model):  # one query position per step: not the fused kernel
+        try:
+            for step in range(max_new_tokens + (len(suffix) + 1 if tail else 0)):
+                logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **{kw: cache}).logits
+                if step == 0 and len(first) < len(prompts):  # from here on, one row per answer
+                    cache.batch_select_indices(copies)
+                    logits, mask, pos = logits[copies], mask[copies], pos[copies]
+                if grabbed:
+                    h = grabbed.pop()  # (B, T, H): the prompt at step 0 (one row per distinct prompt), then one position per row
+                    if step == 0: h = h[copies]
+                    for j, r in enumerate(rows):
+                        if step == 0: states[r].append(h[j, P - len(prompts[r]):])
+                        elif status[r] != 'done': states[r].append(h[j, -1:])
+                u = None
+                if temperature: u = torch.rand(len(rows)) if gens is None else torch.cat([torch.rand(1, generator=gens[r]) for r in rows])
+                nxt, lp = _draw(logits[:, -1].float(), temperature, top_p, u.to(dev) if u is not None else None)
+                feed = []
+                for r, t, l in zip(rows, nxt.tolist(), lp.tolist()):
+                    if status[r] == 'sample':
+                        out_ids[r].append(t); out_lp[r].append(l)
+                        if t in ends or len(out_ids[r]) == max_new_tokens:
+                            status[r] = 'tail' if tail else 'done'
+                            pending[r] = list(suffix[1:] if t == suffix[0] else suffix) if tail else []
+                    elif status[r] == 'tail':
+                        if pending[r]: t = pending[r].pop(0)
+                        else: status[r] = 'done'
+                    feed.append(t)
+                live = [j for j, r in enumerate(rows) if status[r] != 'done']
+                if not live: break
+                if (len(rows) - len(live)) * 4 >= len(rows):  # drop the finished rows from the batch and the cache
+                    keep = torch.tensor(live, device=dev)
+                    cache.batch_select_indices(keep)
+                    rows, feed, mask, pos = [rows[j] for j in live], [feed[j] for j in live], mask[keep], pos[keep]
+                ids, pos = torch.tensor(feed, device=dev)[:, None], pos[:, -1:] + 1
+                mask = torch.cat([mask, torch.ones_like(mask[:, :1])], 1)
+        finally:
+            if hook is not None: hook.remove()
     return out_ids, out_lp, [torch.cat(s) if s else None for s in states] if capture is not None else [None] * len(prompts)
 
 # %% ../nbs/00b_lm.ipynb #4caefde8

@@ -6,7 +6,7 @@ Docs: https://rlhf-dev.github.io/rlhf/reward.html.md"""
 
 # %% ../nbs/02_reward.ipynb #814be65f
 from __future__ import annotations
-import json, math, time
+import copy, json, math, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -15,7 +15,7 @@ from scipy import stats
 from fastcore.basics import patch
 from trl import RewardConfig, RewardTrainer
 from .data import RlhfError, load_preference_data, to_preference_dataset
-from .lm import Batch, Samples, blocks_of, completion_ids, hidden_states, length_batches, make_batch, sample, shared_blocks, trunk_depth
+from .lm import Batch, Samples, _sharded, blocks_of, completion_ids, hidden_states, length_batches, make_batch, sample, shared_blocks, trunk_depth
 from .models import device_policy, load_model, load_tokenizer, set_threads
 from .stats import wilson_interval
 from .training import (TrainSettings, completed, fit, freeze_below, length_grouped_passes, lora_config, model_id, save_artifact,
@@ -200,10 +200,12 @@ def train_reward_model(settings: RewardSettings, model: str, preferences: list[d
     def finish(trainer) -> dict:
         if hasattr(trainer.model, 'merge_and_unload'): trainer.model = trainer.model.merge_and_unload()
         rm.model = trainer.model.eval()
-        res = {}
+        dtype, res = device_policy(s.device or None).dtype, {}  # sampled and scored in the precision the eval stage scores in
+        scorer = rm if rm.model.dtype == dtype or _sharded() else RewardModel(copy.deepcopy(rm.model).to(dtype), rm.tokenizer, rm.system)
         if s.normalize_samples:
             prompts = list(dict.fromkeys(r['prompt'] for r in prefs))[:s.normalize_samples]
-            res['normalization'] = normalize_reward(rm, load_model(model, device=s.device or None), prompts, s)
-        if eval_preferences: res.update(evaluate_reward_model(rm, None, eval_preferences))
+            res['normalization'] = normalize_reward(scorer, load_model(model, device=s.device or None, dtype=dtype), prompts, s)
+            rm.model.config.reward_mean, rm.model.config.reward_std = scorer.mean, scorer.std  # the trained weights are saved as they are
+        if eval_preferences: res.update(evaluate_reward_model(scorer, None, eval_preferences))
         return res
     return fit(trainer, stage, output_dir, s, rm.tokenizer, key, evaluate=finish)
