@@ -21,8 +21,9 @@ from .models import DevicePolicy, device_policy, load_model, load_tokenizer
 __all__ = ['TrainingMetricsTracker', 'TrackerCallback', 'TrainSettings', 'settings_dict', 'settings_hash', 'from_dict',
            'processes', 'per_process', 'shared_dataset', 'trl_args', 'freeze_below', 'lora_config',
            'length_grouped_order', 'length_grouped_passes', 'compact_logprobs', 'shared_passes', 'last_checkpoint',
-           'atomic_dir', 'versions', 'save_artifact', 'Manifest', 'stage_paths', 'model_id', 'completed', 'fit',
-           'NanGuard', 'EvalAtEnd', 'disable_dropout', 'prepare_policy', 'quiet_trl', 'rows_consumed']
+           'atomic_dir', 'versions', 'save_artifact', 'Manifest', 'stage_paths', 'model_id', 'completed',
+           'SkipFinalCheckpoint', 'fit', 'NanGuard', 'EvalAtEnd', 'disable_dropout', 'prepare_policy', 'quiet_trl',
+           'rows_consumed']
 
 # %% ../nbs/00c_training.ipynb #60e25040
 class TrainingMetricsTracker:
@@ -295,6 +296,11 @@ def completed(output_dir: str | Path, stage: str, key: str) -> dict | None:
     e = Manifest(output_dir).stage(stage)
     return {**e, 'skipped': True} if e.get('status') == 'done' and e.get('key') == key and Path(e.get('path', '/nonexistent')).exists() else None
 
+class SkipFinalCheckpoint(TrainerCallback):
+    "No checkpoint at the last step: `fit` saves the model right after, and a checkpoint would be written only to be deleted (those every `save_steps` still resume an interrupted run)."
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step >= state.max_steps: control.should_save = False
+
 def fit(trainer, stage: str, output_dir: str | Path, settings, tokenizer, key: str, info: dict | None = None,
         evaluate=None) -> dict:
     "Train (resuming if a checkpoint of `key` exists), run `evaluate(trainer) -> dict`, save the model to `models/STAGE`, record it."
@@ -302,7 +308,7 @@ def fit(trainer, stage: str, output_dir: str | Path, settings, tokenizer, key: s
     resume = last_checkpoint(trainer.args.output_dir)
     if not resume and paths['metrics'].exists() and world.is_main_process: paths['metrics'].unlink()  # a fresh run starts a fresh curve
     tracker = TrainingMetricsTracker(paths['metrics'] if world.is_main_process else None)
-    trainer.add_callback(TrackerCallback(tracker))
+    trainer.add_callback(TrackerCallback(tracker)); trainer.add_callback(SkipFinalCheckpoint())
     man.update(stage, status='running', key=key, settings=settings_dict(settings), resumed_from=resume, started=time.time())
     with compact_logprobs(): trainer.train(resume_from_checkpoint=resume)
     steps = trainer.state.global_step
