@@ -464,9 +464,9 @@ def _roomy_cache(model, room: int) -> DynamicCache:
 
 # %% ../nbs/00b_lm.ipynb #1faf5012
 def _one_query_attention(module, query, key, value, attention_mask, dropout: float = 0.0, scaling: float | None = None, **kwargs):
-    "transformers' SDPA attention, except for one query position without dropout or extra terms: the packed heads in two matmuls, softmax in fp32."
+    "transformers' SDPA attention, except for one fp32 query position without dropout or extra terms: the packed heads in two matmuls."
     B, H, T, D = query.shape  # (B, H, T, D) queries; keys and values (B, G, L, D) on G <= H heads
-    if T != 1 or dropout or any(kwargs.get(k) is not None for k in ('position_bias', 'softcap', 'sliding_window', 's_aux')):
+    if T != 1 or query.dtype != torch.float32 or dropout or any(kwargs.get(k) is not None for k in ('position_bias', 'softcap', 'sliding_window', 's_aux')):
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
     G = key.shape[1]
     s = torch.matmul(query.reshape(B, G, H // G, D), key.transpose(-1, -2)).float() * (D ** -0.5 if scaling is None else scaling)  # (B, G, H/G, L)
