@@ -487,6 +487,31 @@ def _decoding_attention(model):
     finally:
         for c in cfgs.values(): c._attn_implementation = 'sdpa'
 
+# %% ../nbs/00b_lm.ipynb #pk1a0002
+def _mkl_packs() -> bool:
+    "Whether this torch has MKL's packed GEMM (x86 builds)."
+    return torch.backends.mkl.is_available() and hasattr(torch.ops.mkl, '_mkl_linear')
+
+@contextmanager
+def _packed_linears(model):
+    """Inside this block the fp32 `nn.Linear` layers of `model` on the CPU compute their calls of at most 64 rows without gradients
+    through MKL's packed GEMM, each weight packed at its first such call; nothing may change the weights inside the block (a sampling loop)."""
+    if next(model.parameters()).device.type != 'cpu' or not _mkl_packs() or _sharded(): yield; return
+    layers = [m for m in model.modules() if isinstance(m, nn.Linear) and m.weight.dtype == torch.float32 and 'forward' not in vars(m)]
+    packs = {}  # layer -> its packed weight, for this block only (a fused optimizer changes weights without a new version to tell)
+
+    def served(m, plain):
+        def forward(x):
+            if torch.is_grad_enabled() or x.dtype != torch.float32 or torch.is_autocast_enabled('cpu') or x.numel() > 64 * x.shape[-1]: return plain(x)
+            if m not in packs: packs[m] = torch.ops.mkl._mkl_reorder_linear_weight(m.weight.detach(), 128)  # packed for 128 rows: fast for 8 to 135
+            return torch.ops.mkl._mkl_linear(x, packs[m], m.weight, m.bias, x.numel() // x.shape[-1])  # (..., out)
+        return forward
+
+    for m in layers: m.forward = served(m, m.forward)
+    try: yield packs
+    finally:
+        for m in layers: del m.forward
+
 # %% ../nbs/00b_lm.ipynb #1ace2897
 def _row_seed(seed: int, key: str) -> int:
     "A 63-bit seed for one row, from the call's seed and the row's identity."
@@ -513,7 +538,7 @@ def _sample_batch(model, prompts: list[list[int]], max_new_tokens: int, temperat
     if capture is not None:
         hook = blocks_of(model)[capture].register_forward_pre_hook(
             lambda mod, args, kwargs: grabbed.append(args[0] if args else kwargs['hidden_states']), with_kwargs=True)
-    with _decoding_attention(model):  # one query position per step: not the fused kernel
+    with _decoding_attention(model), _packed_linears(model):  # one query position per step: not the fused kernel; fp32 weights packed
         try:
             for step in range(max_new_tokens + (len(suffix) + 1 if tail else 0)):
                 logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **{kw: cache}).logits
