@@ -28,15 +28,15 @@ def _stages(d: Path) -> str:
     man = json.loads((d/'manifest.json').read_text())
     plan = man['stages'].get('plan', {})
     rows = []
+    peak = max(r['perf']['peak_gflops'] for r in man['stages'].values() if 'perf' in r)  # the best measured in the run (each stage's is the best until its end)
     for st, rec in man['stages'].items():
         if 'perf' not in rec: continue
         p = rec['perf']
         rows.append([st, f"{p['seconds']:.0f}", f"{plan.get('planned_s', {}).get(st, float('nan')):.0f}", f"{p['tokens']:,}",
-                     f"{p['tflop']:.1f}", f"{p['gflops']:.0f}", f"{p['utilisation']:.0%}"])
+                     f"{p['tflop']:.1f}", f"{p['gflops']:.0f}", f"{p['utilisation'] if p['peak_gflops'] == peak else p['gflops'] / peak:.0%}"])
     total = sum(r['perf']['seconds'] for r in man['stages'].values() if 'perf' in r)
     planned = sum(plan.get('planned_s', {}).values())
     rows.append(['**all**', f'**{total:.0f}**', f'**{planned:.0f}**' if planned else '–', '', '', '', ''])
-    peak = next(r['perf']['peak_gflops'] for r in man['stages'].values() if 'perf' in r)
     return md_table(['stage', 'wall s', 'planned s', 'tokens', 'TFLOP', 'GFLOP/s', f'of the {peak:.0f} GFLOP/s peak'], rows)
 
 
