@@ -153,7 +153,7 @@ def build_preferences(samples: list[dict], scores: list[float], min_gap: float =
     return out
 
 def policy_pairs(policy, tokenizer, reward_model, prompts: list[str], k: int = 2, min_gap: float = 0.5, max_new_tokens: int = 64,
-                 temperature: float = 0.7, seed: int = 42, batch_size: int = 32, system: str | None = None) -> list[dict]:
+                 temperature: float = 0.7, seed: int = 42, batch_size: int = 160, system: str | None = None) -> list[dict]:
     "Preference pairs from `policy`'s own answers: `k` sampled per prompt, scored by `reward_model`, best against worst (`build_preferences`)."
     flat, world = [p for p in prompts for _ in range(k)], processes()
     rms = [reward_model.model] if hasattr(reward_model, 'model') else []  # a reward model sharing the policy's bottom scores from its states
