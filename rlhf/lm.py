@@ -497,7 +497,8 @@ def _packed_linears(model):
     """Inside this block the fp32 `nn.Linear` layers of `model` on the CPU compute their calls of at most 64 rows without gradients
     through MKL's packed GEMM, each weight packed at its first such call; nothing may change the weights inside the block (a sampling loop)."""
     if next(model.parameters()).device.type != 'cpu' or not _mkl_packs() or _sharded(): yield; return
-    layers = [m for m in model.modules() if isinstance(m, nn.Linear) and m.weight.dtype == torch.float32 and 'forward' not in vars(m)]
+    layers = [m for m in model.modules() if isinstance(m, nn.Linear) and m.weight.dtype == torch.float32]
+    saved = [(m, vars(m).get('forward')) for m in layers]  # a forward of `frozen_casts` (PPO's frozen layers) stays underneath
     packs = {}  # layer -> its packed weight, for this block only (a fused optimizer changes weights without a new version to tell)
 
     def served(m, plain):
@@ -510,7 +511,9 @@ def _packed_linears(model):
     for m in layers: m.forward = served(m, m.forward)
     try: yield packs
     finally:
-        for m in layers: del m.forward
+        for m, own in saved:
+            if own is not None: m.forward = own
+            else: del m.forward
 
 # %% ../nbs/00b_lm.ipynb #1ace2897
 def _row_seed(seed: int, key: str) -> int:
