@@ -297,7 +297,7 @@ class EvalSettings:
     max_new_tokens: int = 64  # answer length cap, in tokens
     temperature: float = 0.7  # decoding temperature (PPO's; 0: greedy, the one answer a user sees)
     samples: int = 2  # answers per prompt of every model but the base (> 1 needs temperature > 0); the tests compare each prompt's mean score
-    base_samples: int = 1  # answers per prompt of the base model, far behind every trained one
+    base_samples: int = 0  # answers per prompt of the base model (0: not evaluated; 1 shows how far behind SFT it starts, for 64 s of a 2-core fp32 CPU's 20 minutes)
     top_p: float = 1.0  # nucleus mass when sampling
     seed: int = 0  # generation seed (every row's generator is seeded with it and the row's index)
     batch_size: int = 160  # at most this many sequences per generation and scoring batch (balanced, so 270 rows run as 2 x 135: fewer, fuller batches decode faster on a CPU, benchmarks/results/bench_generate-sweep-*.json; the scoring logits of 135 rows take ~1.7 GB)
@@ -585,10 +585,10 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
                  ) -> list[dict]:
     "Evaluate every model of a run and write reports/report.{md,html,json}; returns one summary row per model."
     t0, s, out = time.time(), settings or EvalSettings(), Path(output_dir)
-    if min(s.samples, s.base_samples) < 1 or (max(s.samples, s.base_samples) > 1 and s.temperature == 0):
+    if s.samples < 1 or s.base_samples < 0 or (max(s.samples, s.base_samples) > 1 and s.temperature == 0):
         raise RlhfError(f'eval.samples = {s.samples}, eval.base_samples = {s.base_samples}: use 1 answer per prompt with greedy decoding, '
-                        'or several with eval.temperature > 0 (e.g. 0.7)')
-    models = run_models(out, base_model)
+                        'or several with eval.temperature > 0 (e.g. 0.7); base_samples 0 leaves the base model out')
+    models = run_models(out, base_model if s.base_samples else None)
     if not [m for m in models if m != 'base']:
         raise RlhfError(f'{out}/models: no trained policy (sft, ppo, dpo or kto) to evaluate. Train one first: rlhf run')
     ref = 'sft' if 'sft' in models else next(m for m in models if m != 'base')
