@@ -125,8 +125,8 @@ class Rates:
         "Seconds of `work` ({'train': FLOPs, 'score': FLOPs, 'decode': FLOPs})."
         return sum(f / getattr(self, k) for k, f in work.items() if f)
 
-def probe(model, tokenizer, rows: int = 16, length: int = 128, new_tokens: int = 16, reps: int = 2) -> Rates:
-    "Measure `Rates` with `model` in the precision the stages use on its device: a training step of 2 x `length` tokens, a forward pass of `rows` / 2 x `length` and sampling of `rows` short answers, the best of `reps` after a one-row warm-up."
+def probe(model, tokenizer, rows: int = 32, length: int = 128, new_tokens: int = 16, reps: int = 3) -> Rates:
+    "Measure `Rates` with `model` in the precision the stages use on its device: a training step of 2 x `length` tokens, a forward pass of `rows` / 2 x `length` and sampling of `rows` short answers; after a one-row warm-up of each, `reps` rounds of all three, the best of each."
     from rlhf.lm import autocast, chunked_logprobs, sample
     dev = next(model.parameters()).device
     gen = torch.Generator().manual_seed(0)
@@ -141,14 +141,14 @@ def probe(model, tokenizer, rows: int = 16, length: int = 128, new_tokens: int =
         with torch.no_grad(): model(input_ids=ids(r), logits_to_keep=1)
     prompts = [f'Write about the number {i} in one sentence.' for i in range(rows)]
     decode = lambda r: sample(model, tokenizer, prompts[:r], new_tokens, 1.0, seed=0, batch_size=r)
-    def rate(fn, r):
-        fn(1)  # warm-up: first calls allocate and pick kernels
-        best = 0.0
-        for _ in range(reps):  # a shared machine's speed moves from second to second: the best of a few
-            with Work() as w: fn(r)
-            best = max(best, w.flops / w.seconds)
-        return best
-    was = model.training
+    kinds = dict(train=(train, 2), score=(score, max(rows // 2, 1)), decode=(decode, rows))
+    was, best = model.training, dict.fromkeys(kinds, 0.0)
     try:
-        with autocast(dev): return Rates(train=rate(train, 2), score=rate(score, max(rows // 2, 1)), decode=rate(decode, rows), peak=peak_of())
+        with autocast(dev):
+            for fn, _ in kinds.values(): fn(1)  # warm-up: first calls allocate and pick kernels
+            for _ in range(reps):  # a shared machine's speed moves from second to second: rounds of all three, so a slow spell costs one round, not one kind
+                for k, (fn, r) in kinds.items():
+                    with Work() as w: fn(r)
+                    best[k] = max(best[k], w.flops / w.seconds)
+        return Rates(**best, peak=peak_of())
     finally: model.train(was)

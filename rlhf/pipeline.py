@@ -40,7 +40,7 @@ class PipelineSettings:
     data_share: float = 1.0  # share of the data's own preference pairs and feedback that DPO and KTO train on beside the policy pairs (0: the policy pairs only)
     seed: int = 42  # salt of the split's hash, and seed of the policy pairs
     judge_share: float = 0.25  # share of the training preference pairs (by prompt) that only the judge trains on, when eval.judges names judge
-    plan: bool = True  # before training, probe the device for a few seconds and print how long each stage should take, then a running ETA
+    plan: bool = True  # before training, probe the device for about half a minute and print how long each stage should take, then a running ETA
 
 # %% ../nbs/07_pipeline.ipynb #eead8e5d
 STAGE_SETTINGS = {'pipeline': 'rlhf.pipeline:PipelineSettings', 'sft': 'rlhf.sft:SFTSettings', 'reward': 'rlhf.reward:RewardSettings',
