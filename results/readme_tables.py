@@ -33,7 +33,7 @@ def _stages(d: Path) -> str:
         if 'perf' not in rec: continue
         p = rec['perf']
         rows.append([st, f"{p['seconds']:.0f}", f"{plan.get('planned_s', {}).get(st, float('nan')):.0f}", f"{p['tokens']:,}",
-                     f"{p['tflop']:.1f}", f"{p['gflops']:.0f}", f"{p['utilisation'] if p['peak_gflops'] == peak else p['gflops'] / peak:.0%}"])
+                     f"{p['tflop']:.1f}", f"{p['gflops']:.0f}", f"{p['gflops'] / peak:.0%}"])
     total = sum(r['perf']['seconds'] for r in man['stages'].values() if 'perf' in r)
     planned = sum(plan.get('planned_s', {}).values())
     rows.append(['**all**', f'**{total:.0f}**', f'**{planned:.0f}**' if planned else '–', '', '', '', ''])
