@@ -296,7 +296,8 @@ class EvalSettings:
     max_prompts: int = 0  # at most this many of the split's prompts (0: all of them)
     max_new_tokens: int = 64  # answer length cap, in tokens
     temperature: float = 0.7  # decoding temperature (PPO's; 0: greedy, the one answer a user sees)
-    samples: int = 2  # answers per prompt of every model but the base (> 1 needs temperature > 0); the tests compare each prompt's mean score
+    samples: int = 2  # answers per prompt of every model but the base and the reference (> 1 needs temperature > 0); the tests compare each prompt's mean score
+    reference_samples: int = 4  # answers per prompt of the reference (sft), whose per-prompt mean is in every comparison (0: `samples`; 4 against 2 cut the SD of the per-prompt differences by ~10% on dev, for ~50 s of a 2-core fp32 CPU: results/EXPERIMENTS.md)
     base_samples: int = 0  # answers per prompt of the base model (0: not evaluated; 1 shows how far behind SFT it starts, for 64 s of a 2-core fp32 CPU's 20 minutes)
     top_p: float = 1.0  # nucleus mass when sampling
     seed: int = 0  # generation seed (every row's generator is seeded with it and the row's index)
@@ -343,7 +344,7 @@ def _answer_all(models: dict, ref: str, prompts: list[str], s: EvalSettings, rm:
         t0 = time.time()
         model, tok = (ref_model, ref_tok) if label == ref else _load_lm(spec, s.device or None)
         depth = min(trunk_depth(model, ref_model), *[trunk_depth(model, r.model) for r in (rm, judge) if r is not None], len(blocks_of(model)) - 1)
-        k = s.base_samples if label == 'base' else s.samples
+        k = s.base_samples if label == 'base' else (s.reference_samples or s.samples) if label == ref else s.samples
         a = sample(model, tok, [p for p in prompts for _ in range(k)], d.max_new_tokens, d.temperature, d.top_p, d.seed, d.system, d.batch_size,
                    capture=depth or None, shard=(world.process_index, world.num_processes))
         cols = {}
@@ -474,9 +475,10 @@ def report_metrics(report: dict) -> dict:
 
 # %% ../nbs/06_eval.ipynb #e4cc634b
 def _decoding_text(d: dict, samples: dict) -> str:
-    k = max(samples.values())
+    k = list(samples.values())[-1]  # an aligned model's (the base and the reference may answer more or less often)
+    other = ', '.join(f'{n} for {m}' for m, n in samples.items() if n != k)
     how = 'greedy' if d['temperature'] == 0 else (f"{k} answer{'s' * (k > 1)} per prompt sampled at temperature {d['temperature']:g}, top-p {d['top_p']:g}"
-                                                 + (f" ({samples['base']} for base)" if samples.get('base', k) != k else ''))
+                                                 + (f' ({other})' if other else ''))
     return f"{how}, at most {d['max_new_tokens']} new tokens, seed {d['seed']}" + (f", system prompt {d['system']!r}" if d.get('system') else '')
 
 def _judge_rows(j: dict, ref: str, pct: str) -> tuple[list, list]:
@@ -585,9 +587,10 @@ def write_report(output_dir: str | Path,  # the run directory (models/, metrics/
                  ) -> list[dict]:
     "Evaluate every model of a run and write reports/report.{md,html,json}; returns one summary row per model."
     t0, s, out = time.time(), settings or EvalSettings(), Path(output_dir)
-    if s.samples < 1 or s.base_samples < 0 or (max(s.samples, s.base_samples) > 1 and s.temperature == 0):
-        raise RlhfError(f'eval.samples = {s.samples}, eval.base_samples = {s.base_samples}: use 1 answer per prompt with greedy decoding, '
-                        'or several with eval.temperature > 0 (e.g. 0.7); base_samples 0 leaves the base model out')
+    if s.samples < 1 or min(s.base_samples, s.reference_samples) < 0 or (max(s.samples, s.base_samples, s.reference_samples) > 1 and s.temperature == 0):
+        raise RlhfError(f'eval.samples = {s.samples}, eval.reference_samples = {s.reference_samples}, eval.base_samples = {s.base_samples}: '
+                        'use 1 answer per prompt with greedy decoding, or several with eval.temperature > 0 (e.g. 0.7); '
+                        'base_samples 0 leaves the base model out, reference_samples 0 gives the reference `samples` answers')
     models = run_models(out, base_model if s.base_samples else None)
     if not [m for m in models if m != 'base']:
         raise RlhfError(f'{out}/models: no trained policy (sft, ppo, dpo or kto) to evaluate. Train one first: rlhf run')

@@ -326,12 +326,13 @@ def stage_work(stage: str, S: dict, shape, L: dict, algos: list[str] = (), pairs
         prompts = L[f'prompts_{e.split}'][:e.max_prompts or None]
         P, n, A = _mean(prompts), len(prompts), answer(e.max_new_tokens)
         trained = {a: top(S[a].train_layers) for a in algos}
-        W['decode'] = decode(P, n * (e.samples * (len(algos) + 1) + e.base_samples), e.max_new_tokens)
+        kr = e.reference_samples or e.samples  # the reference's answers per prompt
+        W['decode'] = decode(P, n * (e.samples * len(algos) + kr + e.base_samples), e.max_new_tokens)
         Pk = P / e.samples  # a prompt's answers share one pass over it
-        W['score'] = n * e.samples * sum(rm.forward(Pk + A, krm) + e.kl * shape.forward(Pk + A, k, head_tokens=A) for k in [*trained.values(), 0]) \
-                     + n * e.base_samples * rm.forward(P / max(e.base_samples, 1) + A)  # each model's answers: the reward's top blocks, the reference's above the shared trunk; the base model's, the reward model's bottom too
+        W['score'] = n * e.samples * sum(rm.forward(Pk + A, krm) + e.kl * shape.forward(Pk + A, k, head_tokens=A) for k in trained.values()) \
+                     + n * kr * rm.forward(P / kr + A, krm) + n * e.base_samples * rm.forward(P / max(e.base_samples, 1) + A)  # each model's answers: the reward's top blocks, the reference's above the shared trunk; the base model's, the reward model's bottom too
         if 'judge' in e.judges:  # the held-out judge's top blocks, from the same states
-            W['score'] += n * (e.samples * (len(algos) + 1) * rm.forward(Pk + A, krm) + e.base_samples * rm.forward(P / max(e.base_samples, 1) + A, krm))
+            W['score'] += n * (e.samples * len(algos) * rm.forward(Pk + A, krm) + kr * rm.forward(P / kr + A, krm) + e.base_samples * rm.forward(P / max(e.base_samples, 1) + A, krm))
     return W
 
 def policies(settings: dict, stages: list[str]) -> list[str]:
