@@ -297,7 +297,7 @@ class EvalSettings:
     max_new_tokens: int = 64  # answer length cap, in tokens
     temperature: float = 0.7  # decoding temperature (PPO's; 0: greedy, the one answer a user sees)
     samples: int = 2  # answers per prompt of every model but the base and the reference (> 1 needs temperature > 0); the tests compare each prompt's mean score
-    reference_samples: int = 4  # answers per prompt of the reference (sft), whose per-prompt mean is in every comparison (0: `samples`; 4 against 2 cut the SD of the per-prompt differences by ~10% on dev, for ~50 s of a 2-core fp32 CPU: results/EXPERIMENTS.md)
+    reference_samples: int = 4  # answers per prompt of the reference (sft), whose per-prompt mean is in every comparison (0: `samples`; 4 against 2 cut the SD of the per-prompt differences by ~10% on dev, for ~30 s of a 2-core fp32 CPU: results/EXPERIMENTS.md)
     base_samples: int = 0  # answers per prompt of the base model (0: not evaluated; 1 shows how far behind SFT it starts, for 64 s of a 2-core fp32 CPU's 20 minutes)
     top_p: float = 1.0  # nucleus mass when sampling
     seed: int = 0  # generation seed (every row's generator is seeded with it and the row's index)

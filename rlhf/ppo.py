@@ -148,7 +148,7 @@ def value_loss(values: torch.Tensor, old_values: torch.Tensor, returns: torch.Te
 @dataclass
 class PPOSettings(TrainSettings):
     "PPO's settings; the fields every stage shares come from `TrainSettings`."
-    learning_rate: float = 4.5e-4  # peak learning rate (high, but only the top blocks train), annealed by `lr_scheduler` (linear to 0 by default) over the iterations (4.5e-4 against 3e-4 gained +0.25 and +0.25 on dev over two seeds against +0.13: results/EXPERIMENTS.md)
+    learning_rate: float = 4.5e-4  # peak learning rate (high, but only the top blocks train), annealed by `lr_scheduler` (linear to 0 by default) over the iterations (4.5e-4 gained +0.25 and +0.25 on dev over two seeds, KL 5.7-6.9, against +0.13 at 3e-4, KL 4.6, one run; the held-out judge saw +0.07: results/EXPERIMENTS.md)
     max_steps: int = 20  # PPO iterations (rollout + update); -1: `epochs` passes over the prompts
     batch_size: int = 8  # prompts per iteration, over all processes (the rollout batch is batch_size x samples_per_prompt answers)
     samples_per_prompt: int = 4  # answers sampled per prompt and iteration: the group of a group advantage
